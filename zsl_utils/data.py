@@ -1,0 +1,295 @@
+"""Loading ZSL benchmarks in the xlsa17 layout (Xian et al., TPAMI 2018) and the embedded SHAPES dataset.
+
+A dataset folder holds ``res101.mat`` (``features`` d x N, ``labels`` N x 1, 1-based, optional ``image_files``)
+and ``att_splits.mat`` (``att`` and ``original_att`` k x C, ``allclasses_names`` C x 1, and 1-based image indices
+``trainval_loc``, ``test_seen_loc``, ``test_unseen_loc``, ``train_loc``, ``val_loc``). The embedded dataset also
+has ``regions.npy`` (N, R, d_r) region features.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import scipy.io
+import torch
+
+from .dataset import ZSLDataset
+from .download import download_xlsa17, is_xlsa17_complete
+from .errors import ZSLDataError
+
+__all__ = [
+    "ZSLDataset",
+    "XLSA17_DATASETS",
+    "EMBEDDED_DATASETS",
+    "dataset_names",
+    "default_root",
+    "dataset_folder",
+    "is_available",
+    "load_xlsa17",
+    "load_dataset",
+    "save_xlsa17",
+    "download_xlsa17",
+]
+
+XLSA17_DATASETS = ("AWA1", "AWA2", "CUB", "SUN", "APY")
+EMBEDDED_DATASETS = ("SHAPES",)
+PACKAGE_DATA = Path(__file__).resolve().parents[1] / "data"
+_LOCS = ("trainval_loc", "test_seen_loc", "test_unseen_loc", "train_loc", "val_loc")
+
+
+def dataset_names() -> tuple[str, ...]:
+    """Every name ``load_dataset`` knows: the embedded dataset first, then the xlsa17 benchmarks."""
+    return EMBEDDED_DATASETS + XLSA17_DATASETS
+
+
+def default_root() -> Path:
+    """Where downloaded benchmarks live: ``$ZSL_DATA_ROOT`` if set, else the repository's ``data/`` folder."""
+    return Path(os.environ.get("ZSL_DATA_ROOT", PACKAGE_DATA))
+
+
+def _canonical(name: str) -> str:
+    upper = name.upper()
+    if upper not in dataset_names():
+        raise ZSLDataError(f"unknown dataset {name!r}; valid names: {', '.join(dataset_names())}")
+    return upper
+
+
+def dataset_folder(name: str, root: str | Path | None = None) -> Path:
+    """The folder that holds (or will hold) dataset ``name``'s ``res101.mat`` and ``att_splits.mat``."""
+    name = _canonical(name)
+    if name in EMBEDDED_DATASETS:
+        return PACKAGE_DATA / name
+    return Path(root or default_root()) / "xlsa17" / "data" / name
+
+
+def is_available(name: str, root: str | Path | None = None) -> bool:
+    """Whether dataset ``name``'s files are present (a complete download for the xlsa17 benchmarks)."""
+    folder = dataset_folder(name, root)
+    if _canonical(name) in XLSA17_DATASETS and not is_xlsa17_complete(Path(root or default_root())):
+        return False
+    return (folder / "res101.mat").is_file() and (folder / "att_splits.mat").is_file()
+
+
+def _loadmat(path: Path, hint: str) -> dict:
+    if not path.is_file():
+        raise ZSLDataError(f"missing file {path}; {hint}")
+    try:
+        return scipy.io.loadmat(str(path))
+    except Exception as error:  # scipy raises ValueError, OSError, TypeError... for truncated files
+        raise ZSLDataError(
+            f"cannot read {path} ({type(error).__name__}: {error}): the file is truncated or corrupt; "
+            f"delete it, then {hint}"
+        ) from error
+
+
+def _strings(cell: np.ndarray) -> list[str]:
+    """A MATLAB cell array of strings (n x 1) as a list of str."""
+    return [str(np.asarray(item).ravel()[0]) if np.asarray(item).size else "" for item in cell.ravel()]
+
+
+def _loc(mat: dict, key: str, n_images: int, path: Path) -> np.ndarray:
+    loc = np.asarray(mat[key]).astype(np.int64).ravel()
+    if loc.size and (loc.min() < 1 or loc.max() > n_images):
+        raise ZSLDataError(
+            f"{path}: {key} holds indices in [{loc.min()}, {loc.max()}] but must be 1-based indices into the "
+            f"{n_images} images of res101.mat; the split file does not belong to these features"
+        )
+    return loc - 1
+
+
+def _rebuild_loc(folder: Path, which: str, trainval: np.ndarray, labels: np.ndarray, names: list[str]) -> np.ndarray:
+    """train/val image indices from ``{which}classes1.txt`` when ``{which}_loc`` is missing."""
+    listing = folder / f"{which}classes1.txt"
+    if not listing.is_file():
+        raise ZSLDataError(
+            f"{folder / 'att_splits.mat'} has no {which}_loc and {listing} is absent: the train/val split for model "
+            f"selection cannot be rebuilt; add {listing.name} (one class name per line) or use an att_splits.mat "
+            "with train_loc and val_loc"
+        )
+    wanted = {line.strip() for line in listing.read_text().splitlines() if line.strip()}
+    unknown = wanted - set(names)
+    if unknown:
+        raise ZSLDataError(f"{listing} names classes not in allclasses_names: {', '.join(sorted(unknown))}")
+    ids = np.array([i for i, name in enumerate(names) if name in wanted])
+    return trainval[np.isin(labels[trainval], ids)]
+
+
+def load_xlsa17(folder: str | Path, name: str | None = None, word_vectors: Sequence[str] = ()) -> ZSLDataset:
+    """Read a dataset folder in the xlsa17 layout into a ``ZSLDataset`` (0-based ids, GBU splits).
+
+    ``train`` and ``val`` are the images of the train and val classes *inside trainval*: the xlsa17 ``train_loc``
+    and ``val_loc`` also contain the ``test_seen_loc`` images, which must never be trained on. ``word_vectors``
+    names word-vector semantics to add from the class names (e.g. ``("glove50",)``).
+    """
+    folder = Path(folder)
+    name = name or folder.name
+    hint = f"run `zsl-course download {name}`" if name.upper() in XLSA17_DATASETS else "check the dataset folder"
+    res = _loadmat(folder / "res101.mat", hint)
+    splits = _loadmat(folder / "att_splits.mat", hint)
+    for key, mat, file in (("features", res, "res101.mat"), ("labels", res, "res101.mat"), ("att", splits, "att_splits.mat")):
+        if key not in mat:
+            raise ZSLDataError(f"{folder / file} has no field {key!r}: not an xlsa17 file")
+
+    features = np.asarray(res["features"], dtype=np.float32).T
+    labels = np.asarray(res["labels"]).astype(np.int64).ravel() - 1
+    n_images = features.shape[0]
+    if labels.shape[0] != n_images:
+        raise ZSLDataError(
+            f"{folder / 'res101.mat'}: features has {n_images} images (columns) but labels has {labels.shape[0]}; "
+            "features must be d x N and labels N x 1"
+        )
+    if not np.isfinite(features).all():
+        bad = np.unique(np.nonzero(~np.isfinite(features))[0])
+        raise ZSLDataError(
+            f"{folder / 'res101.mat'}: features contain NaN or Inf in {bad.size} images (first: {bad[:5].tolist()}); "
+            "re-extract the features or drop those images"
+        )
+
+    att = np.asarray(splits["att"], dtype=np.float32).T
+    n_classes = att.shape[0]
+    names = _strings(splits["allclasses_names"]) if "allclasses_names" in splits else [f"class_{i:03d}" for i in range(n_classes)]
+    if len(names) != n_classes:
+        raise ZSLDataError(f"{folder / 'att_splits.mat'}: {len(names)} class names but att has {n_classes} classes (columns)")
+    if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
+        raise ZSLDataError(
+            f"{folder}: labels span [{labels.min() + 1}, {labels.max() + 1}] (1-based) but att has {n_classes} classes; "
+            "the semantic matrix does not match the features' classes"
+        )
+    semantics = {"attributes": att}
+    if "original_att" in splits:
+        original = np.asarray(splits["original_att"], dtype=np.float32).T
+        if original.shape[0] != n_classes:
+            raise ZSLDataError(f"{folder / 'att_splits.mat'}: original_att has {original.shape[0]} classes, att has {n_classes}")
+        semantics["original_attributes"] = original
+
+    missing = [key for key in ("trainval_loc", "test_seen_loc", "test_unseen_loc") if key not in splits]
+    if missing:
+        raise ZSLDataError(f"{folder / 'att_splits.mat'} lacks {', '.join(missing)}: not an xlsa17 split file")
+    trainval, test_seen, test_unseen = (_loc(splits, key, n_images, folder) for key in _LOCS[:3])
+    # xlsa17's train_loc/val_loc cover all images of their classes, test_seen included: keep only trainval images.
+    in_trainval = np.zeros(n_images, dtype=bool)
+    in_trainval[trainval] = True
+    model_selection = {}
+    for which in ("train", "val"):
+        key = f"{which}_loc"
+        loc = _loc(splits, key, n_images, folder) if key in splits else _rebuild_loc(folder, which, trainval, labels, names)
+        model_selection[which] = loc[in_trainval[loc]]
+
+    seen = np.unique(labels[trainval])
+    unseen = np.unique(labels[test_unseen])
+    overlap = np.intersect1d(seen, unseen)
+    if overlap.size:
+        raise ZSLDataError(f"{folder}: classes {[names[c] for c in overlap[:5]]} are both seen and unseen; the split is invalid")
+    leaked = np.intersect1d(trainval, test_seen)
+    if leaked.size:
+        raise ZSLDataError(f"{folder}: {leaked.size} images are in both trainval_loc and test_seen_loc; the split is invalid")
+
+    regions = None
+    if (folder / "regions.npy").is_file():
+        regions = np.load(folder / "regions.npy").astype(np.float32)
+        if regions.shape[0] != n_images:
+            raise ZSLDataError(f"{folder / 'regions.npy'} has {regions.shape[0]} images, res101.mat has {n_images}")
+    image_files = _strings(res["image_files"]) if "image_files" in res else None
+
+    tensors = {kind: torch.from_numpy(np.ascontiguousarray(value)) for kind, value in semantics.items()}
+    if word_vectors:
+        from .semantic import class_name_vectors, load_word_vectors
+
+        for kind in word_vectors:
+            tensors[kind], _ = class_name_vectors(names, load_word_vectors(kind))
+
+    def ids(array: np.ndarray) -> torch.Tensor:
+        return torch.from_numpy(np.ascontiguousarray(array, dtype=np.int64))
+
+    return ZSLDataset(
+        name=name,
+        features=torch.from_numpy(np.ascontiguousarray(features)),
+        labels=ids(labels),
+        class_names=names,
+        semantics=tensors,
+        trainval=ids(trainval),
+        test_seen=ids(test_seen),
+        test_unseen=ids(test_unseen),
+        train=ids(model_selection["train"]),
+        val=ids(model_selection["val"]),
+        seen_classes=ids(seen),
+        unseen_classes=ids(unseen),
+        train_classes=ids(np.unique(labels[model_selection["train"]])),
+        val_classes=ids(np.unique(labels[model_selection["val"]])),
+        regions=None if regions is None else torch.from_numpy(regions),
+        image_files=image_files,
+    )
+
+
+def load_dataset(
+    name: str, root: str | Path | None = None, word_vectors: Sequence[str] = ("glove50",)
+) -> ZSLDataset:
+    """Load a dataset by name: ``SHAPES`` (embedded, offline) or an xlsa17 benchmark (AWA1, AWA2, CUB, SUN, APY).
+
+    ``root`` is where downloads live (default ``default_root()``). ``word_vectors`` adds class-name embeddings
+    as extra semantics (default: GloVe 6B 50-d, offline).
+    """
+    name = _canonical(name)
+    folder = dataset_folder(name, root)
+    if name in XLSA17_DATASETS and not is_available(name, root):
+        where = "" if root is None else f" --root {root}"
+        raise ZSLDataError(
+            f"dataset {name} is not downloaded (expected {folder / 'res101.mat'} and att_splits.mat); "
+            f"download it (about 880 MB, all five xlsa17 benchmarks) with: zsl-course download {name}{where}"
+        )
+    return load_xlsa17(folder, name=name, word_vectors=word_vectors)
+
+
+def _atomic_savemat(path: Path, content: dict) -> None:
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(handle)
+    try:
+        scipy.io.savemat(tmp, content, do_compression=True)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def _cell(strings: Sequence[str]) -> np.ndarray:
+    cell = np.empty((len(strings), 1), dtype=object)
+    for i, text in enumerate(strings):
+        cell[i, 0] = np.array([text])
+    return cell
+
+
+def save_xlsa17(
+    folder: str | Path,
+    features: np.ndarray,
+    labels: np.ndarray,
+    class_names: Sequence[str],
+    att: np.ndarray,
+    original_att: np.ndarray,
+    splits: dict[str, np.ndarray],
+    image_files: Sequence[str] | None = None,
+) -> None:
+    """Write a dataset in the exact xlsa17 layout, each file atomically (temporary file, then rename).
+
+    features: (N, d) stored as d x N; labels: (N,) 0-based, stored 1-based; att, original_att: (C, k) stored k x C;
+    splits: 0-based image indices for ``trainval``, ``test_seen``, ``test_unseen``, ``train``, ``val``, where
+    ``train``/``val`` follow xlsa17's own semantics (every image of their classes, test_seen included).
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    labels = np.asarray(labels, dtype=np.int64)
+    res = {"features": np.asarray(features, dtype=np.float32).T, "labels": (labels + 1).reshape(-1, 1).astype(np.float64)}
+    if image_files is not None:
+        res["image_files"] = _cell(image_files)
+    att_splits = {
+        "att": np.asarray(att, dtype=np.float64).T,
+        "original_att": np.asarray(original_att, dtype=np.float64).T,
+        "allclasses_names": _cell(class_names),
+    }
+    for key in _LOCS:
+        att_splits[key] = (np.asarray(splits[key.removesuffix("_loc")], dtype=np.int64) + 1).reshape(-1, 1).astype(np.float64)
+    _atomic_savemat(folder / "res101.mat", res)
+    _atomic_savemat(folder / "att_splits.mat", att_splits)

@@ -1,0 +1,563 @@
+"""Zero-shot models with one explicit API: every model embeds images and classes into a joint space and scores them.
+
+Every model is a :class:`ZSLModel` with
+
+* ``embed_visual(visual) -> (B, d)`` and ``embed_semantic(semantics) -> (C, d)``: the joint space (for t-SNE plots),
+* ``class_scores(visual, semantics (C, d_s)) -> (B, C)``: every image against every class,
+* ``pair_scores(visual, semantics (B, d_s)) -> (B,)``: image i against its own semantic row i,
+* ``predict(visual, semantics) -> (B,)`` int64 class indices, without gradients, keeping the train/eval mode.
+
+Which of the two scorings is meant is always said by the method called, never guessed from the shapes (a sketch that
+compared ``semantics.shape[0]`` with the batch size returned pairwise scores whenever B == C). ``input_kind`` says
+what ``visual`` is: ``"features"``, pooled features (B, d_v), or ``"regions"``, region features (B, R, d_r).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+__all__ = [
+    "ZSLModel",
+    "DeViSE",
+    "Bilinear",
+    "ESZSL",
+    "SingleTokenAttention",
+    "RegionAttention",
+    "TokenAttention",
+    "TwoBranch",
+    "MODELS",
+    "build_model",
+]
+
+
+def _shape(tensor: torch.Tensor) -> tuple[int, ...]:
+    return tuple(tensor.shape)
+
+
+def _check_positive_int(name: str, value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value!r}")
+
+
+def _check_dropout(dropout: float) -> None:
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
+
+
+def _mlp(in_dim: int, hidden: Sequence[int], out_dim: int, dropout: float, batch_norm: bool) -> nn.Sequential:
+    """Per hidden layer Linear -> [BatchNorm1d] -> ReLU -> Dropout, then a final Linear to ``out_dim``."""
+    layers: list[nn.Module] = []
+    for width in hidden:
+        _check_positive_int("hidden layer width", width)
+        layers.append(nn.Linear(in_dim, width))
+        if batch_norm:
+            layers.append(nn.BatchNorm1d(width))
+        layers += [nn.ReLU(), nn.Dropout(dropout)]
+        in_dim = width
+    layers.append(nn.Linear(in_dim, out_dim))
+    return nn.Sequential(*layers)
+
+
+class ZSLModel(nn.Module):
+    """Base class: validated public methods that call the hooks ``_embed_visual``, ``_embed_semantic``, ``_score_*``.
+
+    Subclasses implement ``_embed_visual`` and ``_embed_semantic``; the default scores are dot products in the joint
+    space, ``class_scores = E_v(visual) E_s(semantics)^T``, and subclasses override ``_score_matrix`` and
+    ``_score_pairs`` together when they compare differently.
+
+    Attributes:
+        visual_dim: d_v, the last dim of ``visual`` (the region dim d_r when ``input_kind == "regions"``).
+        semantic_dim: d_s, the last dim of ``semantics``.
+        input_kind: ``"features"`` (visual: (B, d_v)) or ``"regions"`` (visual: (B, R, d_r)).
+    """
+
+    input_kind: str = "features"
+
+    def __init__(self, visual_dim: int, semantic_dim: int) -> None:
+        super().__init__()
+        _check_positive_int("visual_dim", visual_dim)
+        _check_positive_int("semantic_dim", semantic_dim)
+        self.visual_dim = visual_dim
+        self.semantic_dim = semantic_dim
+
+    # Validation -------------------------------------------------------------------------------------------------
+
+    def _expected_visual(self) -> str:
+        return f"(B, {self.visual_dim})"
+
+    def _visual_ok(self, visual: torch.Tensor) -> bool:
+        return visual.dim() == 2 and visual.shape[1] == self.visual_dim
+
+    def _check(
+        self, method: str, visual: torch.Tensor | None = None, semantics: torch.Tensor | None = None, pairs: bool = False
+    ) -> None:
+        """Raise ValueError naming the shapes given and the shapes expected when ``visual``/``semantics`` do not fit."""
+        given = {"visual": visual, "semantics": semantics}
+        for name, tensor in given.items():
+            if tensor is not None and not isinstance(tensor, torch.Tensor):
+                raise TypeError(f"{type(self).__name__}.{method}: {name} must be a torch.Tensor, got {type(tensor)}")
+        ok = True
+        expected, got = [], []
+        if visual is not None:
+            ok &= self._visual_ok(visual)
+            expected.append(f"visual {self._expected_visual()}")
+            got.append(f"visual {_shape(visual)}")
+        if semantics is not None:
+            rows = visual.shape[0] if pairs and visual is not None and visual.dim() > 0 else None
+            ok &= semantics.dim() == 2 and semantics.shape[1] == self.semantic_dim
+            ok &= semantics.dim() == 2 and (semantics.shape[0] == rows if pairs else semantics.shape[0] >= 1)
+            rows_text = f"{rows}" if pairs else "C >= 1"
+            expected.append(f"semantics ({rows_text}, {self.semantic_dim})")
+            got.append(f"semantics {_shape(semantics)}")
+        if not ok:
+            hint = " (pair_scores scores image i against semantic row i; use class_scores for all classes)" if pairs else ""
+            raise ValueError(
+                f"{type(self).__name__}.{method}: expected {' and '.join(expected)}, got {' and '.join(got)}{hint}"
+            )
+
+    # Public API --------------------------------------------------------------------------------------------------
+
+    def embed_visual(self, visual: torch.Tensor) -> torch.Tensor:
+        """Images into the joint space. visual: (B, d_v) or (B, R, d_r) -> (B, d)."""
+        self._check("embed_visual", visual)
+        return self._embed_visual(visual)
+
+    def embed_semantic(self, semantics: torch.Tensor) -> torch.Tensor:
+        """Classes into the joint space. semantics: (C, d_s) -> (C, d)."""
+        self._check("embed_semantic", semantics=semantics)
+        return self._embed_semantic(semantics)
+
+    def class_scores(self, visual: torch.Tensor, semantics: torch.Tensor) -> torch.Tensor:
+        """Every image against every class. visual: (B, d_v) or (B, R, d_r), semantics: (C, d_s) -> (B, C)."""
+        self._check("class_scores", visual, semantics)
+        return self._score_matrix(self._embed_visual(visual), self._embed_semantic(semantics))
+
+    def pair_scores(self, visual: torch.Tensor, semantics: torch.Tensor) -> torch.Tensor:
+        """Image i against semantic row i. visual: (B, d_v) or (B, R, d_r), semantics: (B, d_s) -> (B,)."""
+        self._check("pair_scores", visual, semantics, pairs=True)
+        return self._score_pairs(self._embed_visual(visual), self._embed_semantic(semantics))
+
+    def forward(self, visual: torch.Tensor, semantics: torch.Tensor) -> torch.Tensor:
+        """The same as :meth:`class_scores`: (B, C)."""
+        return self.class_scores(visual, semantics)
+
+    def predict(self, visual: torch.Tensor, semantics: torch.Tensor) -> torch.Tensor:
+        """Index of the best class per image, (B,) int64, in eval mode and without gradients.
+
+        The train/eval flag of every submodule is restored afterwards, also when scoring raises.
+        """
+        modes = [(module, module.training) for module in self.modules()]
+        self.eval()
+        try:
+            with torch.no_grad():
+                return self.class_scores(visual, semantics).argmax(dim=1)
+        finally:
+            for module, training in modes:
+                module.training = training
+
+    # Hooks -------------------------------------------------------------------------------------------------------
+
+    def _embed_visual(self, visual: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    def _embed_semantic(self, semantics: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    def _score_matrix(self, visual_emb: torch.Tensor, semantic_emb: torch.Tensor) -> torch.Tensor:
+        """(B, d), (C, d) -> (B, C) dot products."""
+        return visual_emb @ semantic_emb.T
+
+    def _score_pairs(self, visual_emb: torch.Tensor, semantic_emb: torch.Tensor) -> torch.Tensor:
+        """(B, d), (B, d) -> (B,) row-wise dot products."""
+        return (visual_emb * semantic_emb).sum(dim=-1)
+
+
+class _CosineModel(ZSLModel):
+    """Cosine scores with a fixed temperature: score(v, s) = <v / |v|, s / |s|> / T."""
+
+    def __init__(self, visual_dim: int, semantic_dim: int, temperature: float) -> None:
+        super().__init__(visual_dim, semantic_dim)
+        if not temperature > 0:
+            raise ValueError(f"temperature must be > 0, got {temperature!r}")
+        self.register_buffer("temperature", torch.tensor(float(temperature)))
+
+    def _score_matrix(self, visual_emb: torch.Tensor, semantic_emb: torch.Tensor) -> torch.Tensor:
+        return F.normalize(visual_emb, dim=-1) @ F.normalize(semantic_emb, dim=-1).T / self.temperature
+
+    def _score_pairs(self, visual_emb: torch.Tensor, semantic_emb: torch.Tensor) -> torch.Tensor:
+        cosine = (F.normalize(visual_emb, dim=-1) * F.normalize(semantic_emb, dim=-1)).sum(dim=-1)
+        return cosine / self.temperature
+
+
+class DeViSE(_CosineModel):
+    """DeViSE (Frome et al., NeurIPS 2013): images mapped into the space of the class embeddings.
+
+    score(v, s) = <g(v) / |g(v)|, h(s) / |h(s)|> / T
+
+    * ``hidden_dims=None``: g(v) = M v, the paper's linear map M (d_s x d_v, no bias), into the semantic space.
+    * ``hidden_dims=(2048, 1024)``: g is an MLP, Linear -> BatchNorm1d -> ReLU -> Dropout per hidden layer.
+    * h(s) = s (identity) when ``embed_dim`` is None or d_s; otherwise a learnable linear map d_s -> embed_dim.
+
+    T is ``temperature``, a fixed float buffer. The MLP's BatchNorm cannot use batch statistics of one image, so in
+    training mode a batch of one raises ValueError; :meth:`predict` (eval mode) scores single images.
+    """
+
+    def __init__(
+        self,
+        visual_dim: int,
+        semantic_dim: int,
+        hidden_dims: Sequence[int] | None = None,
+        embed_dim: int | None = None,
+        dropout: float = 0.5,
+        temperature: float = 1.0,
+    ) -> None:
+        super().__init__(visual_dim, semantic_dim, temperature)
+        _check_dropout(dropout)
+        embed_dim = semantic_dim if embed_dim is None else embed_dim
+        _check_positive_int("embed_dim", embed_dim)
+        self.embed_dim = embed_dim
+        self.hidden_dims = tuple(hidden_dims or ())
+        if self.hidden_dims:
+            self.visual_map: nn.Module = _mlp(visual_dim, self.hidden_dims, embed_dim, dropout, batch_norm=True)
+        else:
+            self.visual_map = nn.Linear(visual_dim, embed_dim, bias=False)
+        if embed_dim == semantic_dim:
+            self.semantic_map: nn.Module = nn.Identity()
+        else:
+            self.semantic_map = nn.Linear(semantic_dim, embed_dim, bias=False)
+
+    def _embed_visual(self, visual: torch.Tensor) -> torch.Tensor:
+        if self.training and self.hidden_dims and visual.shape[0] == 1:
+            raise ValueError(
+                f"DeViSE: BatchNorm1d in training mode needs more than one image per batch, got visual of shape "
+                f"{_shape(visual)}; use predict() or model.eval() for single images, DataLoader(drop_last=True) "
+                "when training"
+            )
+        return self.visual_map(visual)
+
+    def _embed_semantic(self, semantics: torch.Tensor) -> torch.Tensor:
+        return self.semantic_map(semantics)
+
+
+class Bilinear(ZSLModel):
+    """Bilinear compatibility F(v, s) = v^T W s (the ALE / SJE form), W: (d_v, d_s).
+
+    ``rank=None``: W is a full (d_v, d_s) parameter; embed_visual = W^T v (in the semantic space), embed_semantic = s.
+    ``rank=r``: W = U V^T with U: (d_v, r), V: (d_s, r), as two bias-free projections; F(v, s) = <U^T v, V^T s>,
+    embed_visual = U^T v and embed_semantic = V^T s (an r-dimensional joint space).
+    """
+
+    def __init__(self, visual_dim: int, semantic_dim: int, rank: int | None = None) -> None:
+        super().__init__(visual_dim, semantic_dim)
+        self.rank = rank
+        if rank is None:
+            self.W = nn.Parameter(torch.empty(visual_dim, semantic_dim))
+            nn.init.xavier_uniform_(self.W)
+        else:
+            _check_positive_int("rank", rank)
+            self.U = nn.Linear(visual_dim, rank, bias=False)
+            self.V = nn.Linear(semantic_dim, rank, bias=False)
+
+    @property
+    def weight(self) -> torch.Tensor:
+        """The full (d_v, d_s) matrix W (U V^T in the low-rank case)."""
+        if self.rank is None:
+            return self.W
+        # nn.Linear stores U^T (r, d_v) and V^T (r, d_s).
+        return self.U.weight.T @ self.V.weight
+
+    def _embed_visual(self, visual: torch.Tensor) -> torch.Tensor:
+        return visual @ self.W if self.rank is None else self.U(visual)
+
+    def _embed_semantic(self, semantics: torch.Tensor) -> torch.Tensor:
+        return semantics if self.rank is None else self.V(semantics)
+
+
+class ESZSL(ZSLModel):
+    """ESZSL (Romera-Paredes & Torr, ICML 2015): a bilinear model F(x, s) = x^T V s with a closed-form V.
+
+    In the paper's notation X: (d, m) features as columns, Y in {-1, 1}^(m x z), S: (a, z) class signatures as
+    columns, and V = (X X^T + gamma I)^-1 X Y S^T (S S^T + lam I)^-1 minimises
+
+        ||X^T V S - Y||_F^2 + gamma ||V S||_F^2 + lam ||X^T V||_F^2 + gamma lam ||V||_F^2.
+
+    Here rows are samples and classes: X := X^T (n, d_v), S := S^T (z, d_s), so
+    V = (X^T X + gamma I)^-1 X^T Y S (S^T S + lam I)^-1 (d_v, d_s) and class_scores = X V S^T.
+    embed_visual = X V (in the semantic space), embed_semantic = identity. Call :meth:`fit` before scoring.
+    """
+
+    def __init__(self, visual_dim: int, semantic_dim: int, gamma: float = 1.0, lam: float = 1.0) -> None:
+        super().__init__(visual_dim, semantic_dim)
+        if not (gamma > 0 and lam > 0):
+            raise ValueError(f"gamma and lam must be > 0, got gamma={gamma!r}, lam={lam!r}")
+        self.gamma = float(gamma)
+        self.lam = float(lam)
+        self.register_buffer("V", torch.zeros(visual_dim, semantic_dim))
+        self.register_buffer("fitted", torch.tensor(False))
+
+    @staticmethod
+    def closed_form(
+        features: torch.Tensor, targets: torch.Tensor, class_semantics: torch.Tensor, gamma: float, lam: float
+    ) -> torch.Tensor:
+        """V = (X^T X + gamma I)^-1 X^T Y S (S^T S + lam I)^-1 in float64, by two linear solves (no inverse).
+
+        features X: (n, d_v), targets Y: (n, z), class_semantics S: (z, d_s) -> V: (d_v, d_s) float64.
+        """
+        X, Y, S = features.double(), targets.double(), class_semantics.double()
+        eye_v = torch.eye(X.shape[1], dtype=X.dtype, device=X.device)
+        eye_s = torch.eye(S.shape[1], dtype=X.dtype, device=X.device)
+        left = torch.linalg.solve(X.T @ X + gamma * eye_v, X.T @ Y @ S)  # (X^T X + gamma I)^-1 X^T Y S
+        # left (S^T S + lam I)^-1 = ((S^T S + lam I)^-1 left^T)^T, the matrix being symmetric.
+        return torch.linalg.solve(S.T @ S + lam * eye_s, left.T).T
+
+    def fit(
+        self,
+        features: torch.Tensor,
+        labels: torch.Tensor,
+        semantics: torch.Tensor,
+        classes: torch.Tensor | None = None,
+    ) -> ESZSL:
+        """Solve for V on the device of ``features``; returns ``self``.
+
+        features: (n, d_v); labels: (n,) class ids indexing the rows of semantics: (C, d_s); classes: (z,) the
+        training class ids, the columns of Y (default: the classes present in labels).
+        """
+        self._check("fit", features, semantics)
+        device = features.device
+        labels = labels.to(device)
+        semantics = semantics.to(device)
+        if labels.shape != (features.shape[0],) or labels.is_floating_point():
+            raise ValueError(
+                f"ESZSL.fit: expected integer labels of shape ({features.shape[0]},) for features "
+                f"{_shape(features)}, got labels {_shape(labels)} of dtype {labels.dtype}"
+            )
+        classes = labels.unique() if classes is None else classes.to(device)
+        if classes.dim() != 1 or classes.numel() != classes.unique().numel():
+            raise ValueError(f"ESZSL.fit: classes must be a 1-D tensor of distinct class ids, got {classes.tolist()}")
+        if classes.numel() and not (0 <= classes.min() and classes.max() < semantics.shape[0]):
+            raise ValueError(
+                f"ESZSL.fit: class ids must index the {semantics.shape[0]} rows of semantics "
+                f"{_shape(semantics)}, got classes {classes.tolist()}"
+            )
+        match = labels[:, None] == classes[None, :]  # (n, z)
+        if not match.any(dim=1).all():
+            missing = labels[~match.any(dim=1)].unique().tolist()
+            raise ValueError(f"ESZSL.fit: labels {missing} are not among classes {classes.tolist()}")
+        targets = match.double() * 2 - 1  # Y in {-1, 1}^(n x z)
+        V = self.closed_form(features, targets, semantics[classes], self.gamma, self.lam)
+        self.V.copy_(V)
+        self.fitted.fill_(True)
+        return self
+
+    def _embed_visual(self, visual: torch.Tensor) -> torch.Tensor:
+        if not self.fitted:
+            raise RuntimeError("ESZSL: call fit(features, labels, semantics) before scoring")
+        return visual @ self.V
+
+    def _embed_semantic(self, semantics: torch.Tensor) -> torch.Tensor:
+        return semantics
+
+
+class SingleTokenAttention(ZSLModel):
+    """The seed's cross-modal attention, kept as a counterexample: its score ignores the semantic input.
+
+    q = W_q (P_s s) is one semantic token, k = W_k (P_v v) and u = W_u (P_v v) come from one visual token, so
+
+        attention = softmax(q k^T / sqrt(h)) = softmax over a single key = 1,
+        score(v, s) = w^T W_o (1 * u) + b = w^T W_o W_u P_v v + const,
+
+    a function of v alone: every class gets the same score and nothing about the classes is learned. Use
+    :class:`RegionAttention` or :class:`TokenAttention`, whose softmax runs over several keys.
+    """
+
+    def __init__(self, visual_dim: int, semantic_dim: int, hidden_dim: int = 64, num_heads: int = 4) -> None:
+        super().__init__(visual_dim, semantic_dim)
+        _check_positive_int("hidden_dim", hidden_dim)
+        _check_positive_int("num_heads", num_heads)
+        if hidden_dim % num_heads:
+            raise ValueError(f"hidden_dim={hidden_dim} must be divisible by num_heads={num_heads}")
+        self.visual_proj = nn.Linear(visual_dim, hidden_dim)
+        self.semantic_proj = nn.Linear(semantic_dim, hidden_dim)
+        self.attention = nn.MultiheadAttention(hidden_dim, num_heads, batch_first=True)
+        self.output = nn.Linear(hidden_dim, 1)
+
+    def _embed_visual(self, visual: torch.Tensor) -> torch.Tensor:
+        return self.visual_proj(visual)
+
+    def _embed_semantic(self, semantics: torch.Tensor) -> torch.Tensor:
+        return self.semantic_proj(semantics)
+
+    def _attend(self, visual_tokens: torch.Tensor, semantic_tokens: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(N, h), (N, h) -> scores (N,), attention weights (N, heads) over the one key."""
+        key = visual_tokens[:, None]
+        out, weights = self.attention(
+            semantic_tokens[:, None], key, key, need_weights=True, average_attn_weights=False
+        )
+        return self.output(out[:, 0]).squeeze(-1), weights[:, :, 0, 0]
+
+    def _pairs(self, visual_emb: torch.Tensor, semantic_emb: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """All B x C pairs by broadcasting: (B, h), (C, h) -> (B * C, h) twice."""
+        B, C, h = visual_emb.shape[0], semantic_emb.shape[0], visual_emb.shape[1]
+        return visual_emb[:, None].expand(B, C, h).reshape(B * C, h), semantic_emb[None].expand(B, C, h).reshape(B * C, h)
+
+    def _score_matrix(self, visual_emb: torch.Tensor, semantic_emb: torch.Tensor) -> torch.Tensor:
+        scores, _ = self._attend(*self._pairs(visual_emb, semantic_emb))
+        return scores.view(visual_emb.shape[0], semantic_emb.shape[0])
+
+    def _score_pairs(self, visual_emb: torch.Tensor, semantic_emb: torch.Tensor) -> torch.Tensor:
+        return self._attend(visual_emb, semantic_emb)[0]
+
+    def attention_weights(self, visual: torch.Tensor, semantics: torch.Tensor) -> torch.Tensor:
+        """Weight of the single key per image, class and head: (B, C, heads); always exactly 1."""
+        self._check("attention_weights", visual, semantics)
+        visual_emb, semantic_emb = self._embed_visual(visual), self._embed_semantic(semantics)
+        _, weights = self._attend(*self._pairs(visual_emb, semantic_emb))
+        return weights.view(visual_emb.shape[0], semantic_emb.shape[0], -1)
+
+
+class RegionAttention(ZSLModel):
+    """Attribute attention over image regions (APN / DAZLE style); visual: (B, R, d_r), semantics: (C, A).
+
+    Attribute a has a learned embedding e_a (h); class c's attribute tokens are t_ca = s_ca e_a. The attribute
+    query q_a = W_q e_a attends over the R regions (keys W_k x_r + p_r, values W_u x_r; p_r a learned position per
+    region when ``num_regions`` is fixed):
+
+        alpha_bar = softmax_r(q_a . k_br / sqrt(h))                        (B, A, R), once per image
+        z_ba = sum_r alpha_bar u_br                                        the attended visual vector of attribute a
+        a_hat_ba = <z_ba, e_a>                                             attribute prediction, embed_visual: (B, A)
+        score(b, c) = sum_a <z_ba, t_ca> = sum_a s_ca a_hat_ba = (a_hat S^T)_bc
+
+    The queries do not depend on the class, so the (B, A, R) attention is computed once and combined with the
+    (C, A) class attributes by one matmul: cost B A R h + B A C, not B C R. embed_semantic is the identity.
+    """
+
+    input_kind = "regions"
+
+    def __init__(self, region_dim: int, semantic_dim: int, num_regions: int | None = None, hidden_dim: int = 64) -> None:
+        super().__init__(region_dim, semantic_dim)
+        _check_positive_int("hidden_dim", hidden_dim)
+        if num_regions is not None:
+            _check_positive_int("num_regions", num_regions)
+        self.num_regions = num_regions
+        self.hidden_dim = hidden_dim
+        self.attribute_embed = nn.Parameter(torch.randn(semantic_dim, hidden_dim) / math.sqrt(hidden_dim))
+        self.query = nn.Linear(hidden_dim, hidden_dim, bias=False)
+        self.key = nn.Linear(region_dim, hidden_dim)
+        self.value = nn.Linear(region_dim, hidden_dim)
+        self.position = nn.Parameter(0.02 * torch.randn(num_regions, hidden_dim)) if num_regions is not None else None
+
+    def _expected_visual(self) -> str:
+        return f"(B, {self.num_regions or 'R >= 1'}, {self.visual_dim})"
+
+    def _visual_ok(self, visual: torch.Tensor) -> bool:
+        if visual.dim() != 3 or visual.shape[2] != self.visual_dim:
+            return False
+        return visual.shape[1] == self.num_regions if self.num_regions is not None else visual.shape[1] >= 1
+
+    def _attention(self, visual: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """visual: (B, R, d_r) -> attention (B, A, R) and values (B, R, h)."""
+        keys = self.key(visual)
+        if self.position is not None:
+            keys = keys + self.position
+        queries = self.query(self.attribute_embed)  # (A, h)
+        logits = torch.einsum("ah,brh->bar", queries, keys) / math.sqrt(self.hidden_dim)
+        return logits.softmax(dim=-1), self.value(visual)
+
+    def attention(self, visual: torch.Tensor) -> torch.Tensor:
+        """Attention of each attribute over the regions. visual: (B, R, d_r) -> (B, A, R), rows summing to 1."""
+        self._check("attention", visual)
+        return self._attention(visual)[0]
+
+    def _embed_visual(self, visual: torch.Tensor) -> torch.Tensor:
+        weights, values = self._attention(visual)
+        attended = weights @ values  # (B, A, h)
+        return (attended * self.attribute_embed).sum(dim=-1)  # (B, A)
+
+    def _embed_semantic(self, semantics: torch.Tensor) -> torch.Tensor:
+        return semantics
+
+
+class TokenAttention(ZSLModel):
+    """:class:`RegionAttention` for pooled features: visual (B, d_v) is split into T tokens of d_v / T dims.
+
+    visual (B, d_v) -> reshape (B, T, d_v / T) -> RegionAttention(d_v / T, d_s, num_regions=T) (each token keeps a
+    learned position), so score(b, c) = sum_a s_ca a_hat_ba with the softmax over the T tokens.
+    """
+
+    def __init__(self, visual_dim: int, semantic_dim: int, num_tokens: int = 8, hidden_dim: int = 64) -> None:
+        super().__init__(visual_dim, semantic_dim)
+        _check_positive_int("num_tokens", num_tokens)
+        if visual_dim % num_tokens:
+            raise ValueError(f"visual_dim={visual_dim} must be divisible by num_tokens={num_tokens}")
+        self.num_tokens = num_tokens
+        self.regions = RegionAttention(visual_dim // num_tokens, semantic_dim, num_tokens, hidden_dim)
+
+    def tokens(self, visual: torch.Tensor) -> torch.Tensor:
+        """(B, d_v) -> (B, T, d_v / T)."""
+        return visual.reshape(visual.shape[0], self.num_tokens, -1)
+
+    def attention(self, visual: torch.Tensor) -> torch.Tensor:
+        """Attention of each attribute over the tokens. visual: (B, d_v) -> (B, A, T)."""
+        self._check("attention", visual)
+        return self.regions.attention(self.tokens(visual))
+
+    def _embed_visual(self, visual: torch.Tensor) -> torch.Tensor:
+        return self.regions.embed_visual(self.tokens(visual))
+
+    def _embed_semantic(self, semantics: torch.Tensor) -> torch.Tensor:
+        return self.regions.embed_semantic(semantics)
+
+
+class TwoBranch(_CosineModel):
+    """Two MLP branches into a joint space with cosine scores.
+
+    score(v, s) = <f(v) / |f(v)|, g(s) / |g(s)|> / T, f: d_v -> visual_hidden -> embed_dim and
+    g: d_s -> semantic_hidden -> embed_dim, each hidden layer Linear -> ReLU -> Dropout; T a fixed temperature.
+    """
+
+    def __init__(
+        self,
+        visual_dim: int,
+        semantic_dim: int,
+        embed_dim: int = 512,
+        visual_hidden: Sequence[int] = (1024,),
+        semantic_hidden: Sequence[int] = (256,),
+        dropout: float = 0.3,
+        temperature: float = 0.1,
+    ) -> None:
+        super().__init__(visual_dim, semantic_dim, temperature)
+        _check_positive_int("embed_dim", embed_dim)
+        _check_dropout(dropout)
+        self.embed_dim = embed_dim
+        self.visual_branch = _mlp(visual_dim, visual_hidden, embed_dim, dropout, batch_norm=False)
+        self.semantic_branch = _mlp(semantic_dim, semantic_hidden, embed_dim, dropout, batch_norm=False)
+
+    def _embed_visual(self, visual: torch.Tensor) -> torch.Tensor:
+        return self.visual_branch(visual)
+
+    def _embed_semantic(self, semantics: torch.Tensor) -> torch.Tensor:
+        return self.semantic_branch(semantics)
+
+
+MODELS: dict[str, Callable[..., ZSLModel]] = {
+    "devise": DeViSE,
+    "devise_mlp": functools.partial(DeViSE, hidden_dims=(2048, 1024)),
+    "bilinear": Bilinear,
+    "bilinear_lowrank": functools.partial(Bilinear, rank=64),
+    "eszsl": ESZSL,
+    "attention": TokenAttention,
+    "two_branch": TwoBranch,
+}
+
+
+def build_model(name: str, visual_dim: int, semantic_dim: int, **kwargs) -> ZSLModel:
+    """``MODELS[name](visual_dim, semantic_dim, **kwargs)``; keyword arguments override the registry's defaults."""
+    if name not in MODELS:
+        raise ValueError(f"unknown model {name!r}; valid names: {', '.join(sorted(MODELS))}")
+    return MODELS[name](visual_dim, semantic_dim, **kwargs)
