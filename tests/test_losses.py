@@ -242,7 +242,9 @@ def test_class_aware_info_nce_does_not_push_same_class_apart() -> None:
     assert naive.item() == pytest.approx(math.log(2) / 2, rel=1e-9)
 
 
-def _class_aware_rows(visual: torch.Tensor, semantic: torch.Tensor, labels: torch.Tensor, t: float = 0.07) -> torch.Tensor:
+def _class_aware_rows(
+    visual: torch.Tensor, semantic: torch.Tensor, labels: torch.Tensor, t: float = 0.07
+) -> torch.Tensor:
     """Per-row visual->semantic class-aware loss by a Python loop: candidates are i and the other classes."""
     v, s = F.normalize(visual, dim=1), F.normalize(semantic, dim=1)
     rows = []

@@ -50,7 +50,9 @@ def _check_labels(labels: torch.Tensor, batch_size: int | None = None, num_class
         raise ValueError(f"labels must be an integer tensor of class ids, got dtype {labels.dtype}")
     if batch_size is not None and labels.shape[0] != batch_size:
         raise ValueError(f"labels has {labels.shape[0]} entries but the batch has B={batch_size} rows")
-    if num_classes is not None and labels.numel() and (int(labels.min()) < 0 or int(labels.max()) >= num_classes):
+    # Value checks read the labels on the host; skipped while a CUDA graph is being captured (no sync allowed).
+    capturing = labels.is_cuda and torch.cuda.is_current_stream_capturing()
+    if num_classes is not None and labels.numel() and not capturing and (int(labels.min()) < 0 or int(labels.max()) >= num_classes):
         raise ValueError(
             f"labels must lie in [0, {num_classes}) (C={num_classes} classes), "
             f"got values in [{int(labels.min())}, {int(labels.max())}]"
@@ -84,7 +86,9 @@ def _check_count(name: str, value: int, num_classes: int) -> None:
 
 def _check_pair_embeddings(a: torch.Tensor, b: torch.Tensor, names: str) -> None:
     if a.dim() != 2 or a.shape != b.shape:
-        raise ValueError(f"{names} must both be 2-D (B, d) of the same shape, got {tuple(a.shape)} and {tuple(b.shape)}")
+        raise ValueError(
+            f"{names} must both be 2-D (B, d) of the same shape, got {tuple(a.shape)} and {tuple(b.shape)}"
+        )
 
 
 def _negative_classes(labels: torch.Tensor, num_classes: int) -> torch.Tensor:

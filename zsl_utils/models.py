@@ -95,7 +95,11 @@ class ZSLModel(nn.Module):
         return visual.dim() == 2 and visual.shape[1] == self.visual_dim
 
     def _check(
-        self, method: str, visual: torch.Tensor | None = None, semantics: torch.Tensor | None = None, pairs: bool = False
+        self,
+        method: str,
+        visual: torch.Tensor | None = None,
+        semantics: torch.Tensor | None = None,
+        pairs: bool = False,
     ) -> None:
         """Raise ValueError naming the shapes given and the shapes expected when ``visual``/``semantics`` do not fit."""
         given = {"visual": visual, "semantics": semantics}
@@ -110,13 +114,13 @@ class ZSLModel(nn.Module):
             got.append(f"visual {_shape(visual)}")
         if semantics is not None:
             rows = visual.shape[0] if pairs and visual is not None and visual.dim() > 0 else None
-            ok &= semantics.dim() == 2 and semantics.shape[1] == self.semantic_dim
-            ok &= semantics.dim() == 2 and (semantics.shape[0] == rows if pairs else semantics.shape[0] >= 1)
+            rows_ok = semantics.dim() == 2 and (semantics.shape[0] == rows if pairs else semantics.shape[0] >= 1)
+            ok &= rows_ok and semantics.shape[1] == self.semantic_dim
             rows_text = f"{rows}" if pairs else "C >= 1"
             expected.append(f"semantics ({rows_text}, {self.semantic_dim})")
             got.append(f"semantics {_shape(semantics)}")
         if not ok:
-            hint = " (pair_scores scores image i against semantic row i; use class_scores for all classes)" if pairs else ""
+            hint = " (pair_scores scores image i against semantic row i; use class_scores for all)" if pairs else ""
             raise ValueError(
                 f"{type(self).__name__}.{method}: expected {' and '.join(expected)}, got {' and '.join(got)}{hint}"
             )
@@ -404,7 +408,8 @@ class SingleTokenAttention(ZSLModel):
     def _pairs(self, visual_emb: torch.Tensor, semantic_emb: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """All B x C pairs by broadcasting: (B, h), (C, h) -> (B * C, h) twice."""
         B, C, h = visual_emb.shape[0], semantic_emb.shape[0], visual_emb.shape[1]
-        return visual_emb[:, None].expand(B, C, h).reshape(B * C, h), semantic_emb[None].expand(B, C, h).reshape(B * C, h)
+        visual_pairs = visual_emb[:, None].expand(B, C, h).reshape(B * C, h)
+        return visual_pairs, semantic_emb[None].expand(B, C, h).reshape(B * C, h)
 
     def _score_matrix(self, visual_emb: torch.Tensor, semantic_emb: torch.Tensor) -> torch.Tensor:
         scores, _ = self._attend(*self._pairs(visual_emb, semantic_emb))
@@ -439,7 +444,9 @@ class RegionAttention(ZSLModel):
 
     input_kind = "regions"
 
-    def __init__(self, region_dim: int, semantic_dim: int, num_regions: int | None = None, hidden_dim: int = 64) -> None:
+    def __init__(
+        self, region_dim: int, semantic_dim: int, num_regions: int | None = None, hidden_dim: int = 64
+    ) -> None:
         super().__init__(region_dim, semantic_dim)
         _check_positive_int("hidden_dim", hidden_dim)
         if num_regions is not None:
