@@ -1,0 +1,177 @@
+"""Model selection the GBU way: hyperparameters and calibration from the validation classes, never the test.
+
+1. The ``train`` images (train classes, inside trainval: no test_seen image) are split per class into a fitting
+   part and a held-out part (``holdout`` of each class).
+2. Every hyperparameter setting is trained on the fitting part and scored by ZSL accuracy on the ``val`` images,
+   with the argmax over the val classes; training epochs are chosen by the same score.
+3. The calibrated-stacking gamma maximises H on validation data: held-out train-class images play the seen role,
+   val-class images the unseen role, scored over train + val classes.
+4. The chosen setting is retrained on all trainval images of the seen classes, for the chosen number of epochs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+from .dataset import ZSLDataset
+from .evaluation import model_inputs, score_images
+from .metrics import select_gamma, zsl_accuracy
+from .models import ESZSL, MODELS, ZSLModel, build_model
+from .train import TrainConfig, fit
+from .utils import set_seed
+
+__all__ = ["DEFAULT_GRIDS", "DEFAULT_CONFIGS", "SelectionResult", "holdout_split", "expand_grid", "select_and_train"]
+
+DEFAULT_GRIDS: dict[str, dict[str, list[Any]]] = {
+    "eszsl": {"gamma": [0.1, 1.0, 10.0], "lam": [0.1, 1.0, 10.0]},
+    "devise": {"temperature": [0.05, 0.1]},
+    "devise_mlp": {"temperature": [0.05, 0.1], "dropout": [0.3]},
+    "bilinear": {"weight_decay": [1e-4, 1e-2]},
+    "bilinear_lowrank": {"rank": [16, 64]},
+    "attention": {"hidden_dim": [64]},
+    "two_branch": {"temperature": [0.05, 0.1]},
+}
+"""Small default grids: keys are model constructor arguments, except ``TrainConfig`` fields (e.g. ``weight_decay``)."""
+
+DEFAULT_CONFIGS: dict[str, TrainConfig] = {
+    "devise": TrainConfig(epochs=30, lr=3e-3),
+    "devise_mlp": TrainConfig(epochs=30, lr=1e-3),
+    "bilinear": TrainConfig(epochs=30, lr=3e-3, temperature=0.1),
+    "bilinear_lowrank": TrainConfig(epochs=30, lr=3e-3, temperature=0.1),
+    "attention": TrainConfig(epochs=30, lr=3e-3, temperature=0.1),
+    "two_branch": TrainConfig(epochs=30, lr=1e-3),
+}
+
+
+@dataclass
+class SelectionResult:
+    """What validation chose: ``params`` (model and training), ``epochs``, the calibration ``gamma``, and the
+    validation scores of every trial (``trials``: params, val ZSL accuracy, best epoch)."""
+
+    params: dict[str, Any]
+    epochs: int
+    gamma: float
+    val_zsl: float
+    val_harmonic: float
+    trials: list[dict[str, Any]] = field(default_factory=list)
+
+
+def holdout_split(dataset: ZSLDataset, fraction: float = 0.2, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Split ``dataset.train`` per class into (fit, held-out) image indices, ``fraction`` of each class held out."""
+    generator = torch.Generator().manual_seed(seed)
+    train = dataset.train.cpu()
+    labels = dataset.labels.cpu()[train]
+    fit_parts, held_parts = [], []
+    for c in labels.unique():
+        members = train[labels == c]
+        members = members[torch.randperm(len(members), generator=generator)]
+        n_held = int(round(fraction * len(members)))
+        held_parts.append(members[:n_held])
+        fit_parts.append(members[n_held:])
+    device = dataset.train.device
+    return torch.cat(fit_parts).sort().values.to(device), torch.cat(held_parts).sort().values.to(device)
+
+
+def expand_grid(grid: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    """Every combination of a grid {name: [values]} as a list of dicts (one empty dict for an empty grid)."""
+    names = list(grid)
+    return [dict(zip(names, values)) for values in itertools.product(*(grid[n] for n in names))]
+
+
+def _train(
+    name: str,
+    params: dict[str, Any],
+    dataset: ZSLDataset,
+    images: torch.Tensor,
+    classes: torch.Tensor,
+    semantic_kind: str,
+    config: TrainConfig,
+    evaluate=None,
+) -> tuple[ZSLModel, int]:
+    """Build and train one model on ``images`` of ``classes``; returns it and its best (or last) epoch."""
+    train_fields = {f.name for f in dataclasses.fields(TrainConfig)}
+    model_params = {k: v for k, v in params.items() if k not in train_fields}
+    config = dataclasses.replace(config, **{k: v for k, v in params.items() if k in train_fields})
+    set_seed(config.seed)
+    semantics = dataset.semantic(semantic_kind)
+    model = build_model(name, _visual_dim(name, dataset), semantics.shape[1], **model_params).to(dataset.device)
+    visual = model_inputs(model, dataset)
+    if isinstance(model, ESZSL):
+        model.fit(visual[images], dataset.labels[images], semantics, classes)
+        return model, 0
+    history = fit(model, visual[images], dataset.labels[images], semantics, classes, config, evaluate=evaluate)
+    return model, history.best_epoch or history.epochs
+
+
+def _visual_dim(name: str, dataset: ZSLDataset) -> int:
+    """d_v of the model's input: the region dim for region models, else the pooled feature dim."""
+    if name not in MODELS:
+        raise ValueError(f"unknown model {name!r}; valid names: {', '.join(sorted(MODELS))}")
+    model_class = getattr(MODELS[name], "func", MODELS[name])
+    if getattr(model_class, "input_kind", "features") == "regions":
+        if dataset.regions is None:
+            raise ValueError(f"model {name!r} reads region features, which dataset {dataset.name} does not have")
+        return int(dataset.regions.shape[-1])
+    return dataset.feature_dim
+
+
+def _val_zsl(dataset: ZSLDataset, semantic_kind: str):
+    """ZSL accuracy on the val images, argmax over the val classes: the selection score."""
+    semantics = dataset.semantic(semantic_kind)
+    labels = dataset.labels[dataset.val]
+
+    def evaluate(model: ZSLModel) -> dict[str, float]:
+        scores = score_images(model, model_inputs(model, dataset)[dataset.val], semantics)
+        return {"zsl": zsl_accuracy(scores, labels, dataset.val_classes)}
+
+    return evaluate
+
+
+def select_and_train(
+    name: str,
+    dataset: ZSLDataset,
+    semantic_kind: str = "attributes",
+    grid: dict[str, list[Any]] | None = None,
+    config: TrainConfig | None = None,
+    seed: int = 0,
+) -> tuple[ZSLModel, SelectionResult]:
+    """Choose hyperparameters, epochs and gamma on the validation classes, then retrain on trainval.
+
+    ``grid`` (default ``DEFAULT_GRIDS[name]``) maps model constructor or ``TrainConfig`` arguments to candidate
+    values; ``config`` (default ``DEFAULT_CONFIGS[name]``) is the training setup. The returned model is trained on
+    every trainval image of the seen classes; test images are never looked at.
+    """
+    grid = DEFAULT_GRIDS.get(name, {}) if grid is None else grid
+    config = dataclasses.replace(config or DEFAULT_CONFIGS.get(name, TrainConfig()), seed=seed)
+    fit_images, held_out = holdout_split(dataset, seed=seed)
+    evaluate = _val_zsl(dataset, semantic_kind)
+
+    trials, best = [], None
+    for params in expand_grid(grid):
+        model, epoch = _train(name, params, dataset, fit_images, dataset.train_classes, semantic_kind, config, evaluate)
+        score = evaluate(model)["zsl"]
+        trials.append({"params": params, "val_zsl": score, "epochs": epoch})
+        if best is None or score > best[0]:
+            best = (score, params, epoch, model)
+    score, params, epoch, model = best
+
+    # Calibration on validation data: held-out train-class images (seen) and val-class images (unseen).
+    semantics = dataset.semantic(semantic_kind)
+    classes = torch.cat([dataset.train_classes, dataset.val_classes]).sort().values
+    visual = model_inputs(model, dataset)
+    gamma, val_h = select_gamma(
+        score_images(model, visual[held_out], semantics[classes]),
+        torch.searchsorted(classes, dataset.labels[held_out]),
+        score_images(model, visual[dataset.val], semantics[classes]),
+        torch.searchsorted(classes, dataset.labels[dataset.val]),
+        torch.searchsorted(classes, dataset.train_classes),
+    )
+
+    final_config = dataclasses.replace(config, epochs=max(1, epoch), patience=None)
+    final, _ = _train(name, params, dataset, dataset.trainval, dataset.seen_classes, semantic_kind, final_config)
+    return final, SelectionResult(params=params, epochs=epoch, gamma=gamma, val_zsl=score, val_harmonic=val_h, trials=trials)

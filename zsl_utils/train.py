@@ -1,0 +1,245 @@
+"""Training on device-resident features: no DataLoader, batches drawn from an on-device permutation.
+
+The features, labels and class semantics are moved to the device once; each epoch draws one random permutation
+on the device and slices it into batches, so a step moves no data between host and device. On CUDA the whole
+step (forward, backward, optimizer) can be captured in a CUDA graph and replayed.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass, field
+from typing import Callable, Union
+
+import torch
+from tqdm import tqdm
+
+from . import losses
+from .models import ZSLModel
+from .schedules import cosine_warmup_lr
+
+__all__ = ["TrainConfig", "History", "Objective", "OBJECTIVES", "fit", "class_targets"]
+
+Objective = Callable[[ZSLModel, torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
+"""objective(model, visual (B, ...), targets (B,) indexing the rows of semantics, semantics (C_t, d_s)) -> loss."""
+
+
+def _cross_entropy(config: "TrainConfig") -> Objective:
+    return lambda model, visual, targets, semantics: losses.cross_entropy_loss(
+        model.class_scores(visual, semantics), targets, temperature=config.temperature
+    )
+
+
+def _ranking(config: "TrainConfig") -> Objective:
+    return lambda model, visual, targets, semantics: losses.ranking_loss(
+        model.class_scores(visual, semantics), targets, margin=config.margin
+    )
+
+
+def _sampled_ranking(config: "TrainConfig") -> Objective:
+    return lambda model, visual, targets, semantics: losses.sampled_ranking_loss(
+        model.class_scores(visual, semantics), targets, config.num_negatives, margin=config.margin
+    )
+
+
+def _hard_ranking(config: "TrainConfig") -> Objective:
+    return lambda model, visual, targets, semantics: losses.hard_negative_ranking_loss(
+        model.class_scores(visual, semantics), targets, margin=config.margin, k=config.num_negatives
+    )
+
+
+def _info_nce(config: "TrainConfig") -> Objective:
+    return lambda model, visual, targets, semantics: losses.class_aware_info_nce_loss(
+        model.embed_visual(visual), model.embed_semantic(semantics[targets]), targets, temperature=config.temperature
+    )
+
+
+OBJECTIVES: dict[str, Callable[["TrainConfig"], Objective]] = {
+    "cross_entropy": _cross_entropy,
+    "ranking": _ranking,
+    "sampled_ranking": _sampled_ranking,
+    "hard_ranking": _hard_ranking,
+    "info_nce": _info_nce,
+}
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Hyperparameters of :func:`fit`. ``loss`` is a name of ``OBJECTIVES`` or an :data:`Objective`.
+
+    ``warmup_epochs`` of linear warmup, then cosine decay (``schedules.cosine_warmup_lr``), stepped per batch.
+    ``patience``: stop when the monitored validation metric has not improved for that many epochs (needs an
+    ``evaluate`` function). ``cuda_graph`` captures the step in a CUDA graph (CUDA only); ``bf16`` runs the forward
+    pass under bfloat16 autocast.
+    """
+
+    epochs: int = 30
+    batch_size: int = 256
+    lr: float = 1e-3
+    weight_decay: float = 1e-4
+    warmup_epochs: float = 1.0
+    loss: Union[str, Objective] = "cross_entropy"
+    margin: float = 0.1
+    temperature: float = 1.0
+    num_negatives: int = 5
+    patience: int | None = None
+    cuda_graph: bool = False
+    bf16: bool = False
+    seed: int = 0
+    progress: bool = True
+
+    def objective(self) -> Objective:
+        if callable(self.loss):
+            return self.loss
+        if self.loss not in OBJECTIVES:
+            raise ValueError(f"unknown loss {self.loss!r}; valid names: {', '.join(OBJECTIVES)}, or pass a callable")
+        return OBJECTIVES[self.loss](self)
+
+
+@dataclass
+class History:
+    """Per-epoch training loss and validation metrics; ``best_epoch`` is 1-based (0: no validation)."""
+
+    loss: list[float] = field(default_factory=list)
+    metrics: list[dict[str, float]] = field(default_factory=list)
+    best_epoch: int = 0
+    best_metric: float = -math.inf
+    stopped_early: bool = False
+
+    @property
+    def epochs(self) -> int:
+        return len(self.loss)
+
+
+def class_targets(labels: torch.Tensor, classes: torch.Tensor) -> torch.Tensor:
+    """Positions of ``labels`` (class ids) within ``classes``: (N,) int64, an error for a label not in classes."""
+    lookup = torch.full((int(max(labels.max(), classes.max())) + 1,), -1, dtype=torch.long, device=labels.device)
+    lookup[classes.to(labels.device)] = torch.arange(len(classes), device=labels.device)
+    targets = lookup[labels]
+    if bool((targets < 0).any()):
+        missing = labels[targets < 0].unique().tolist()
+        raise ValueError(f"labels {missing[:10]} are not among the training classes {classes.tolist()[:10]}...")
+    return targets
+
+
+def _set_lr(optimizer: torch.optim.Optimizer, value: float) -> None:
+    for group in optimizer.param_groups:
+        if isinstance(group["lr"], torch.Tensor):
+            group["lr"].fill_(value)
+        else:
+            group["lr"] = value
+
+
+def _capture(step: Callable[[], torch.Tensor], model: ZSLModel, optimizer: torch.optim.Optimizer):
+    """Capture ``step`` in a CUDA graph; parameters and optimizer state are restored after the warm-up runs, so the
+    replayed graph starts from exactly the state the plain loop would start from."""
+    params = [p.detach().clone() for p in model.parameters()]
+    buffers = [b.detach().clone() for b in model.buffers()]
+    stream = torch.cuda.Stream()
+    stream.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(stream):
+        for _ in range(3):
+            optimizer.zero_grad(set_to_none=True)
+            step()
+    torch.cuda.current_stream().wait_stream(stream)
+    graph = torch.cuda.CUDAGraph()
+    optimizer.zero_grad(set_to_none=True)
+    with torch.cuda.graph(graph):
+        static_loss = step()
+    with torch.no_grad():
+        for p, saved in zip(model.parameters(), params):
+            p.copy_(saved)
+        for b, saved in zip(model.buffers(), buffers):
+            b.copy_(saved)
+        for state in optimizer.state.values():
+            for value in state.values():
+                if isinstance(value, torch.Tensor):
+                    value.zero_()
+    return graph, static_loss
+
+
+def fit(
+    model: ZSLModel,
+    visual: torch.Tensor,
+    labels: torch.Tensor,
+    semantics: torch.Tensor,
+    classes: torch.Tensor,
+    config: TrainConfig = TrainConfig(),
+    evaluate: Callable[[ZSLModel], dict[str, float]] | None = None,
+    monitor: str = "zsl",
+    device: torch.device | str | None = None,
+) -> History:
+    """Train ``model`` on images of the training ``classes`` and return the :class:`History`.
+
+    visual: (N, d_v) features or (N, R, d_r) regions; labels: (N,) class ids; semantics: (C, d_s) for all classes;
+    classes: (C_t,) the training class ids, the only columns scored during training. ``evaluate(model)`` runs
+    after each epoch (in eval mode) and returns metrics; with it, the weights of the best epoch by ``monitor`` are
+    restored at the end. Each epoch is ``N // batch_size`` full batches of an on-device permutation (the remainder
+    is dropped, so every step has one shape and BatchNorm never sees a batch of one); with N < batch_size one
+    batch of all N. Deterministic on CPU for a fixed ``config.seed``.
+    """
+    device = torch.device(device) if device is not None else next(model.parameters()).device
+    if config.cuda_graph and device.type != "cuda":
+        raise ValueError(f"cuda_graph=True needs a CUDA device, got {device}; set cuda_graph=False")
+    if visual.shape[0] != labels.shape[0]:
+        raise ValueError(f"visual has {visual.shape[0]} rows but labels has {labels.shape[0]}")
+    model.to(device)
+    visual, labels = visual.to(device), labels.to(device)
+    class_semantics = semantics.to(device)[classes.to(device)]
+    targets = class_targets(labels, classes.to(device))
+    objective = config.objective()
+
+    n = visual.shape[0]
+    batch = min(config.batch_size, n)
+    steps_per_epoch = n // batch
+    total_steps = config.epochs * steps_per_epoch
+    warmup_steps = round(config.warmup_epochs * steps_per_epoch)
+    generator = torch.Generator(device=device).manual_seed(config.seed)
+    lr = torch.tensor(config.lr, device=device) if config.cuda_graph else config.lr
+    optimizer = torch.optim.AdamW(
+        model.parameters(), lr=lr, weight_decay=config.weight_decay, **({"capturable": True} if config.cuda_graph else {})
+    )
+    index = torch.zeros(batch, dtype=torch.long, device=device)
+
+    def step() -> torch.Tensor:
+        with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=config.bf16):
+            loss = objective(model, visual[index], targets[index], class_semantics)
+        loss.backward()
+        optimizer.step()
+        return loss.detach()
+
+    model.train()
+    graph, static_loss = _capture(step, model, optimizer) if config.cuda_graph else (None, None)
+    history = History()
+    best_state = None
+    epochs = tqdm(range(config.epochs), desc=type(model).__name__, disable=not config.progress, leave=False)
+    for epoch in epochs:
+        model.train()
+        permutation = torch.randperm(n, generator=generator, device=device)
+        epoch_loss = torch.zeros((), device=device)
+        for i in range(steps_per_epoch):
+            _set_lr(optimizer, config.lr * cosine_warmup_lr(epoch * steps_per_epoch + i, total_steps, warmup_steps))
+            index.copy_(permutation[i * batch : (i + 1) * batch])
+            if graph is not None:
+                graph.replay()
+                epoch_loss += static_loss
+            else:
+                optimizer.zero_grad(set_to_none=True)
+                epoch_loss += step()
+        history.loss.append(float(epoch_loss) / steps_per_epoch)
+        if evaluate is not None:
+            model.eval()
+            metrics = evaluate(model)
+            history.metrics.append(metrics)
+            if metrics[monitor] > history.best_metric:
+                history.best_metric, history.best_epoch = metrics[monitor], epoch + 1
+                best_state = copy.deepcopy(model.state_dict())
+            elif config.patience is not None and epoch + 1 - history.best_epoch >= config.patience:
+                history.stopped_early = True
+                break
+        epochs.set_postfix(loss=f"{history.loss[-1]:.4f}", **({monitor: f"{history.best_metric:.3f}"} if evaluate else {}))
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    model.eval()
+    return history
