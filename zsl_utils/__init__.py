@@ -1,8 +1,9 @@
 """zsl_utils: the finished implementations of the zero-shot learning course."""
 
-from .data import load_dataset, load_xlsa17
+from .data import course_dataset, load_dataset, load_xlsa17
 from .dataset import ZSLDataset
+from .evaluation import EvalResult, evaluate
 from .utils import get_device, set_seed
 
-__all__ = ["ZSLDataset", "load_dataset", "load_xlsa17", "get_device", "set_seed"]
+__all__ = ["ZSLDataset", "EvalResult", "course_dataset", "evaluate", "load_dataset", "load_xlsa17", "get_device", "set_seed"]
 __version__ = "0.1.0"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 import scipy.io
@@ -33,6 +33,7 @@ __all__ = [
     "load_dataset",
     "save_xlsa17",
     "download_xlsa17",
+    "course_dataset",
 ]
 
 XLSA17_DATASETS = ("AWA1", "AWA2", "CUB", "SUN", "APY")
@@ -118,12 +119,18 @@ def _rebuild_loc(folder: Path, which: str, trainval: np.ndarray, labels: np.ndar
     return trainval[np.isin(labels[trainval], ids)]
 
 
-def load_xlsa17(folder: str | Path, name: str | None = None, word_vectors: Sequence[str] = ()) -> ZSLDataset:
+def load_xlsa17(
+    folder: str | Path,
+    name: str | None = None,
+    word_vectors: Sequence[str] = (),
+    synonyms: Mapping[str, str] | None = None,
+) -> ZSLDataset:
     """Read a dataset folder in the xlsa17 layout into a ``ZSLDataset`` (0-based ids, GBU splits).
 
     ``train`` and ``val`` are the images of the train and val classes *inside trainval*: the xlsa17 ``train_loc``
     and ``val_loc`` also contain the ``test_seen_loc`` images, which must never be trained on. ``word_vectors``
-    names word-vector semantics to add from the class names (e.g. ``("glove50",)``).
+    names word-vector semantics to add from the class names (e.g. ``("glove50",)``), with ``synonyms`` replacing
+    class names that the vectors do not know (see ``semantic.class_name_vectors``).
     """
     folder = Path(folder)
     name = name or folder.name
@@ -200,7 +207,7 @@ def load_xlsa17(folder: str | Path, name: str | None = None, word_vectors: Seque
         from .semantic import class_name_vectors, load_word_vectors
 
         for kind in word_vectors:
-            tensors[kind], _ = class_name_vectors(names, load_word_vectors(kind))
+            tensors[kind], _ = class_name_vectors(names, load_word_vectors(kind), synonyms)
 
     def ids(array: np.ndarray) -> torch.Tensor:
         return torch.from_numpy(np.ascontiguousarray(array, dtype=np.int64))
@@ -231,7 +238,7 @@ def load_dataset(
     """Load a dataset by name: ``SHAPES`` (embedded, offline) or an xlsa17 benchmark (AWA1, AWA2, CUB, SUN, APY).
 
     ``root`` is where downloads live (default ``default_root()``). ``word_vectors`` adds class-name embeddings
-    as extra semantics (default: GloVe 6B 50-d, offline).
+    as extra semantics (default: GloVe 6B 50-d, offline); SUN's unknown class names use ``semantic.SUN_SYNONYMS``.
     """
     name = _canonical(name)
     folder = dataset_folder(name, root)
@@ -241,7 +248,12 @@ def load_dataset(
             f"dataset {name} is not downloaded (expected {folder / 'res101.mat'} and att_splits.mat); "
             f"download it (about 880 MB, all five xlsa17 benchmarks) with: zsl-course download {name}{where}"
         )
-    return load_xlsa17(folder, name=name, word_vectors=word_vectors)
+    synonyms = None
+    if name == "SUN" and word_vectors:
+        from .semantic import SUN_SYNONYMS
+
+        synonyms = SUN_SYNONYMS
+    return load_xlsa17(folder, name=name, word_vectors=word_vectors, synonyms=synonyms)
 
 
 def _atomic_savemat(path: Path, content: dict) -> None:
@@ -293,3 +305,12 @@ def save_xlsa17(
         att_splits[key] = (np.asarray(splits[key.removesuffix("_loc")], dtype=np.int64) + 1).reshape(-1, 1).astype(np.float64)
     _atomic_savemat(folder / "res101.mat", res)
     _atomic_savemat(folder / "att_splits.mat", att_splits)
+
+
+def course_dataset(device: torch.device | str | None = None, word_vectors: Sequence[str] = ("glove50",)) -> ZSLDataset:
+    """The notebooks' one dataset switch: ``$ZSL_DATASET`` (default ``SHAPES``), moved once to ``device``
+    (default ``get_device()``), e.g. ``ZSL_DATASET=AWA2 jupyter lab`` after ``zsl-course download AWA2``."""
+    from .utils import get_device
+
+    dataset = load_dataset(os.environ.get("ZSL_DATASET", "SHAPES"), word_vectors=word_vectors)
+    return dataset.to(device if device is not None else get_device())

@@ -559,6 +559,7 @@ MODELS: dict[str, Callable[..., ZSLModel]] = {
     "bilinear_lowrank": functools.partial(Bilinear, rank=64),
     "eszsl": ESZSL,
     "attention": TokenAttention,
+    "region_attention": RegionAttention,
     "two_branch": TwoBranch,
 }
 

@@ -28,7 +28,7 @@ from .utils import set_seed
 __all__ = ["DEFAULT_GRIDS", "DEFAULT_CONFIGS", "SelectionResult", "holdout_split", "expand_grid", "select_and_train"]
 
 DEFAULT_GRIDS: dict[str, dict[str, list[Any]]] = {
-    "eszsl": {"gamma": [0.1, 1.0, 10.0], "lam": [0.1, 1.0, 10.0]},
+    "eszsl": {"gamma": [0.01, 0.1, 1.0, 10.0, 100.0], "lam": [0.01, 0.1, 1.0, 10.0, 100.0]},
     "devise": {"temperature": [0.05, 0.1]},
     "devise_mlp": {"temperature": [0.05, 0.1], "dropout": [0.3]},
     "bilinear": {"weight_decay": [1e-4, 1e-2]},

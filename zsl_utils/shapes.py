@@ -60,12 +60,14 @@ class ShapesCNN(nn.Module):
 
 @dataclass(frozen=True)
 class BuildConfig:
-    """What defines SHAPES: images per class, seeds, encoder training. Stored with the dataset."""
+    """What defines SHAPES: images per class, seeds, nuisance strength (``RenderConfig().scaled(nuisance)``),
+    encoder training. Stored with the dataset."""
 
     images_per_class: int = 120
     image_size: int = 32
     seed: int = 0
     test_seen_fraction: float = 0.2
+    nuisance: float = 1.0
     width: int = 128
     epochs: int = 6
     batch_size: int = 128
@@ -153,7 +155,13 @@ def build_shapes(out: str | Path = PACKAGE_DATA / "SHAPES", config: BuildConfig 
     """
     out = Path(out)
     start = time.perf_counter()
-    images, labels, files = render.render_dataset(config.images_per_class, seed=config.seed, size=config.image_size, progress=progress)
+    images, labels, files = render.render_dataset(
+        config.images_per_class,
+        seed=config.seed,
+        size=config.image_size,
+        config=render.RenderConfig().scaled(config.nuisance),
+        progress=progress,
+    )
     splits = shapes_splits(labels, config.test_seen_fraction, config.seed)
     seen_classes = np.unique(labels[splits["trainval"]])
     unseen_classes = np.unique(labels[splits["test_unseen"]])

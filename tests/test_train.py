@@ -1,0 +1,124 @@
+"""The trainer: equal to a plain loop on CPU, deterministic, early stopping, and its guards."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import torch
+
+from zsl_utils.losses import cross_entropy_loss
+from zsl_utils.models import Bilinear, DeViSE
+from zsl_utils.schedules import cosine_warmup_lr
+from zsl_utils.train import TrainConfig, class_targets, fit
+from zsl_utils.utils import set_seed
+
+
+def _toy(n: int = 96, d_v: int = 12, d_s: int = 5, classes: int = 6, seed: int = 0):
+    generator = torch.Generator().manual_seed(seed)
+    semantics = torch.randn(classes, d_s, generator=generator)
+    labels = torch.arange(n) % classes
+    mixing = torch.randn(d_s, d_v, generator=generator)
+    visual = semantics[labels] @ mixing + 0.3 * torch.randn(n, d_v, generator=generator)
+    return visual, labels, semantics
+
+
+def test_fit_equals_a_plain_reference_loop():
+    visual, labels, semantics = _toy()
+    classes = torch.tensor([0, 1, 2, 3])
+    keep = torch.isin(labels, classes)
+    visual, labels = visual[keep], labels[keep]
+    config = TrainConfig(epochs=3, batch_size=16, lr=1e-2, weight_decay=1e-3, warmup_epochs=1, temperature=0.5, seed=7, progress=False)
+
+    set_seed(0)
+    model = DeViSE(12, 5, hidden_dims=(16,), dropout=0.2)
+    reference = copy.deepcopy(model)
+    rng_state = torch.get_rng_state()
+    fit(model, visual, labels, semantics, classes, config)
+
+    torch.set_rng_state(rng_state)  # dropout masks come from the global generator in both runs
+    generator = torch.Generator().manual_seed(7)
+    optimizer = torch.optim.AdamW(reference.parameters(), lr=1e-2, weight_decay=1e-3)
+    targets = class_targets(labels, classes)
+    steps = len(visual) // 16
+    reference.train()
+    for epoch in range(3):
+        permutation = torch.randperm(len(visual), generator=generator)
+        for i in range(steps):
+            for group in optimizer.param_groups:
+                group["lr"] = 1e-2 * cosine_warmup_lr(epoch * steps + i, 3 * steps, steps)
+            batch = permutation[i * 16 : (i + 1) * 16]
+            optimizer.zero_grad()
+            loss = cross_entropy_loss(reference.class_scores(visual[batch], semantics[classes]), targets[batch], temperature=0.5)
+            loss.backward()
+            optimizer.step()
+    for p, q in zip(model.parameters(), reference.parameters()):
+        assert torch.equal(p, q)
+
+
+def test_fit_is_deterministic_and_learns():
+    visual, labels, semantics = _toy()
+    classes = torch.arange(6)
+    results = []
+    for _ in range(2):
+        set_seed(1)
+        model = Bilinear(12, 5)
+        history = fit(model, visual, labels, semantics, classes, TrainConfig(epochs=15, batch_size=32, lr=3e-2, progress=False))
+        results.append((history.loss, model.weight.detach().clone()))
+    assert results[0][0] == results[1][0]
+    assert torch.equal(results[0][1], results[1][1])
+    assert results[0][0][-1] < 0.5 * results[0][0][0]
+    accuracy = (model.predict(visual, semantics) == labels).float().mean()
+    assert accuracy > 0.7  # chance is 1/6
+
+
+def test_early_stopping_restores_the_best_epoch():
+    visual, labels, semantics = _toy()
+    scores = iter([0.2, 0.5, 0.4, 0.3, 0.1, 0.9])
+    snapshots = []
+
+    def evaluate(model):
+        snapshots.append(model.weight.detach().clone())
+        return {"zsl": next(scores)}
+
+    set_seed(0)
+    model = Bilinear(12, 5)
+    history = fit(model, visual, labels, semantics, torch.arange(6), TrainConfig(epochs=6, patience=2, progress=False), evaluate=evaluate)
+    assert history.best_epoch == 2 and history.best_metric == 0.5
+    assert history.stopped_early and history.epochs == 4
+    assert torch.equal(model.weight, snapshots[1])
+
+
+def test_labels_outside_training_classes_are_rejected():
+    visual, labels, semantics = _toy()
+    with pytest.raises(ValueError, match="not among the training classes"):
+        fit(Bilinear(12, 5), visual, labels, semantics, torch.tensor([0, 1]), TrainConfig(epochs=1, progress=False))
+
+
+def test_cuda_graph_needs_cuda():
+    visual, labels, semantics = _toy()
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA; the CPU guard is not reachable")
+    with pytest.raises(ValueError, match="needs a CUDA device"):
+        fit(Bilinear(12, 5), visual, labels, semantics, torch.arange(6), TrainConfig(epochs=1, cuda_graph=True, progress=False))
+
+
+def test_bf16_autocast_trains():
+    visual, labels, semantics = _toy()
+    set_seed(0)
+    model = Bilinear(12, 5)
+    history = fit(model, visual, labels, semantics, torch.arange(6), TrainConfig(epochs=10, batch_size=32, lr=3e-2, bf16=True, progress=False))
+    assert history.loss[-1] < history.loss[0]
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="CUDA graphs need a GPU")
+def test_cuda_graph_gives_the_plain_step_results():
+    visual, labels, semantics = _toy(n=128)
+    weights = []
+    for graph in (False, True):
+        set_seed(0)
+        model = DeViSE(12, 5, hidden_dims=(16,), dropout=0.0).cuda()
+        fit(model, visual, labels, semantics, torch.arange(6), TrainConfig(epochs=3, batch_size=32, cuda_graph=graph, progress=False))
+        weights.append([p.detach().cpu() for p in model.parameters()])
+    for p, q in zip(*weights):
+        torch.testing.assert_close(p, q, rtol=1e-4, atol=1e-5)
