@@ -261,6 +261,7 @@ def _atomic_savemat(path: Path, content: dict) -> None:
     os.close(handle)
     try:
         scipy.io.savemat(tmp, content, do_compression=True)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

@@ -274,9 +274,9 @@ def _place(staging: Path, out: Path, overwrite: bool) -> None:
             os.replace(staging, out)
         except OSError:
             os.replace(backup / out.name, out)
+            backup.rmdir()
             raise
-        finally:
-            shutil.rmtree(backup, ignore_errors=True)
+        shutil.rmtree(backup, ignore_errors=True)
     else:
         if out.exists():
             out.rmdir()
