@@ -38,6 +38,55 @@ def _download(args: argparse.Namespace) -> int:
     return 0
 
 
+def _build_shapes(args: argparse.Namespace) -> int:
+    from .shapes import BuildConfig, build_shapes
+
+    out = build_shapes(args.out, BuildConfig(seed=args.seed))
+    print(f"SHAPES written to {out}")
+    return 0
+
+
+def _benchmark(args: argparse.Namespace) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from .benchmark import run_benchmark
+
+    _, table = run_benchmark(args.dataset, args.models, args.seeds, args.semantics, args.out, args.device, tsne=not args.no_tsne)
+    print()
+    print(table)
+    print(f"\nresults.json, results.md and t-SNE figures in {args.out}")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .course import run_course
+
+    run_course(args.out, pattern=args.pattern)
+    return 0
+
+
+def _release(args: argparse.Namespace) -> int:
+    from .course import NOTEBOOKS
+    from .teaching import release
+
+    for path in release(args.source or NOTEBOOKS, args.out):
+        print(f"student copy: {path}")
+    return 0
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from .teaching import grade_notebook
+
+    paths = [p for target in args.notebooks for p in (sorted(Path(target).glob("*.ipynb")) if Path(target).is_dir() else [Path(target)])]
+    reports = [grade_notebook(path) for path in paths]
+    for report in reports:
+        print(report)
+    if len(reports) > 1:
+        print(f"all: {sum(r.earned for r in reports):g}/{sum(r.total for r in reports):g}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="zsl-course", description="Zero-shot learning course: data, benchmarks, notebooks.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -51,6 +100,35 @@ def build_parser() -> argparse.ArgumentParser:
     download.add_argument("--root", help="data root (default: $ZSL_DATA_ROOT or the repository's data/)")
     download.add_argument("--sha256", help="expected SHA-256 of xlsa17.zip, checked before extraction")
     download.set_defaults(func=_download)
+
+    shapes = commands.add_parser("build-shapes", help="rebuild the embedded SHAPES dataset from scratch")
+    shapes.add_argument("--out", default=str(dataset_folder("SHAPES")), help="output folder (default: data/SHAPES)")
+    shapes.add_argument("--seed", type=int, default=0)
+    shapes.set_defaults(func=_build_shapes)
+
+    bench = commands.add_parser("benchmark", help="every model with validation-based selection, over seeds")
+    bench.add_argument("--dataset", default="SHAPES")
+    bench.add_argument("--models", nargs="+", help="model names (default: all the course's models)")
+    bench.add_argument("--seeds", type=int, default=3)
+    bench.add_argument("--semantics", default="attributes", help="attributes, glove50, ...")
+    bench.add_argument("--out", default="runs/benchmark")
+    bench.add_argument("--device", help="cpu, cuda, mps (default: get_device())")
+    bench.add_argument("--no-tsne", action="store_true", help="skip the t-SNE figures")
+    bench.set_defaults(func=_benchmark)
+
+    run = commands.add_parser("run", help="execute every notebook headless; executed copies and figures to --out")
+    run.add_argument("--out", default="output")
+    run.add_argument("--pattern", default="[0-9]*.ipynb", help="which notebooks (glob)")
+    run.set_defaults(func=_run)
+
+    rel = commands.add_parser("release", help="student copies of the notebooks (nbgrader preprocessors)")
+    rel.add_argument("--source", help="a notebook or folder (default: the course's notebooks)")
+    rel.add_argument("--out", default="release")
+    rel.set_defaults(func=_release)
+
+    grade = commands.add_parser("grade", help="execute notebooks and print the points per exercise")
+    grade.add_argument("notebooks", nargs="+", help="notebooks or folders of submissions")
+    grade.set_defaults(func=_grade)
     return parser
 
 

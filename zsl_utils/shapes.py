@@ -1,7 +1,7 @@
 """Building SHAPES, the course's embedded benchmark, from scratch: render, split, train the CNN, cache features.
 
-The visual encoder is a small CNN trained only on trainval images of the seen classes (never a test_seen image,
-never an image of an unseen class); its pooled penultimate layer gives the 128-d features and its last
+The visual encoder is a small CNN trained only on trainval images of the train classes (never a test_seen image,
+never an image of an unseen or a validation class); its pooled penultimate layer gives the 128-d features and its last
 feature map, average-pooled to a 2 x 2 grid, the region features. Everything is written in the xlsa17 layout.
 """
 
@@ -165,10 +165,15 @@ def build_shapes(out: str | Path = PACKAGE_DATA / "SHAPES", config: BuildConfig 
     splits = shapes_splits(labels, config.test_seen_fraction, config.seed)
     seen_classes = np.unique(labels[splits["trainval"]])
     unseen_classes = np.unique(labels[splits["test_unseen"]])
-    # The encoder sees trainval images of seen classes only: never test_seen, never an unseen class.
-    assert not np.intersect1d(splits["trainval"], splits["test_seen"]).size
-    assert not np.intersect1d(seen_classes, unseen_classes).size
-    encoder = train_encoder(images, labels, splits["trainval"], seen_classes, config, progress)
+    # The encoder is trained on the trainval images of the *train* classes only: never a test_seen image, never
+    # an unseen class, and not the validation classes either, so that validation classes are as new to the
+    # features as the unseen classes are and model selection on them is faithful.
+    encoder_images = np.intersect1d(splits["trainval"], splits["train"])
+    encoder_classes = np.unique(labels[encoder_images])
+    assert not np.intersect1d(encoder_images, splits["test_seen"]).size
+    assert not np.intersect1d(encoder_images, splits["test_unseen"]).size
+    assert np.isin(encoder_classes, seen_classes).all() and not np.isin(encoder_classes, unseen_classes).any()
+    encoder = train_encoder(images, labels, encoder_images, encoder_classes, config, progress)
     features, regions = encode(encoder, images)
     original, attribute_names = render.class_attributes()
 
@@ -181,7 +186,7 @@ def build_shapes(out: str | Path = PACKAGE_DATA / "SHAPES", config: BuildConfig 
         info = {
             "config": asdict(config),
             "attribute_names": attribute_names,
-            "encoder_classes": seen_classes.tolist(),
+            "encoder_classes": encoder_classes.tolist(),
             "build_seconds": round(time.perf_counter() - start, 1),
         }
         (staging / "build.json").write_text(json.dumps(info, indent=2) + "\n")

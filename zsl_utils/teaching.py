@@ -31,8 +31,8 @@ _KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "na
 
 def clean_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Strip volatile metadata in place (execution timings, widget state, kernel versions); keep outputs."""
-    notebook.metadata = nbformat.NotebookNode(
-        kernelspec=_KERNELSPEC, language_info={"name": "python", "pygments_lexer": "ipython3"}
+    notebook.metadata = nbformat.from_dict(
+        {"kernelspec": _KERNELSPEC, "language_info": {"name": "python", "pygments_lexer": "ipython3"}}
     )
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)

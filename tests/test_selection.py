@@ -1,0 +1,70 @@
+"""GBU model selection: validation classes only, never a test image."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+import torch
+
+from zsl_utils.data import load_xlsa17
+from zsl_utils.evaluation import evaluate, score_images
+from zsl_utils.models import Bilinear
+from zsl_utils.selection import expand_grid, holdout_split, select_and_train
+from zsl_utils.train import TrainConfig
+
+
+@pytest.fixture(scope="module")
+def shapes():
+    from zsl_utils.data import dataset_folder
+
+    return load_xlsa17(dataset_folder("SHAPES"), name="SHAPES")
+
+
+def test_expand_grid():
+    assert expand_grid({"a": [1, 2], "b": ["x"]}) == [{"a": 1, "b": "x"}, {"a": 2, "b": "x"}]
+    assert expand_grid({}) == [{}]
+
+
+def test_holdout_split_is_per_class_inside_train(shapes):
+    fit_images, held_out = holdout_split(shapes, fraction=0.25, seed=3)
+    assert not set(fit_images.tolist()) & set(held_out.tolist())
+    assert sorted(fit_images.tolist() + held_out.tolist()) == sorted(shapes.train.tolist())
+    labels = shapes.labels
+    for c in shapes.train_classes:
+        n_class = int((labels[shapes.train] == c).sum())
+        assert int((labels[held_out] == c).sum()) == round(0.25 * n_class)
+    assert torch.equal(holdout_split(shapes, 0.25, 3)[1], held_out)
+
+
+def test_selection_never_looks_at_test_images(shapes):
+    """Scrambling every test image (features and labels) changes nothing that selection returns."""
+    model, result = select_and_train("eszsl", shapes, grid={"gamma": [0.1, 10.0], "lam": [0.1, 1.0]})
+    test = torch.cat([shapes.test_seen, shapes.test_unseen])
+    features, labels = shapes.features.clone(), shapes.labels.clone()
+    generator = torch.Generator().manual_seed(0)
+    features[test] = torch.randn(len(test), shapes.feature_dim, generator=generator)
+    labels[shapes.test_seen] = labels[shapes.test_seen][torch.randperm(len(shapes.test_seen), generator=generator)]
+    scrambled = dataclasses.replace(shapes, features=features, labels=labels)
+    model2, result2 = select_and_train("eszsl", scrambled, grid={"gamma": [0.1, 10.0], "lam": [0.1, 1.0]})
+    assert result2.params == result.params and result2.gamma == result.gamma and result2.trials == result.trials
+    torch.testing.assert_close(model2.V, model.V)
+    assert len(result.trials) == 4 and result.params in [t["params"] for t in result.trials]
+    assert result.val_zsl == max(t["val_zsl"] for t in result.trials)
+
+
+def test_gradient_model_selection_and_retraining(shapes):
+    config = TrainConfig(epochs=4, batch_size=256, lr=3e-3, temperature=0.1, progress=False)
+    model, result = select_and_train("bilinear", shapes, grid={"weight_decay": [1e-4]}, config=config)
+    assert isinstance(model, Bilinear)
+    assert 1 <= result.epochs <= 4
+    metrics = evaluate(model, shapes, gamma=result.gamma)
+    assert metrics.zsl > 3 / 16  # three times chance on 16 unseen classes
+    assert metrics.calibrated_harmonic >= 0 and 0 <= metrics.ausuc <= 1
+
+
+def test_score_images_chunks_give_the_same_scores(shapes):
+    model, _ = select_and_train("eszsl", shapes, grid={"gamma": [1.0], "lam": [1.0]})
+    semantics = shapes.semantic("attributes")
+    visual = shapes.features[:300]
+    torch.testing.assert_close(score_images(model, visual, semantics, max_elements=640), model.class_scores(visual, semantics))

@@ -1,0 +1,76 @@
+"""``zsl-course run``: execute every notebook headless, keep executed copies and figures, report times."""
+
+from __future__ import annotations
+
+import base64
+import re
+import resource
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+from .teaching import clean_notebook
+
+__all__ = ["NOTEBOOKS", "RunRecord", "headline", "run_course"]
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+_HEADLINE = re.compile(r"ZSL \d+\.\d \| GZSL .*")
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    notebook: str
+    seconds: float
+    figures: int
+    headline: str
+    peak_memory_mb: float
+
+
+def headline(notebook: nbformat.NotebookNode) -> str:
+    """The last GBU result line printed by the notebook (an ``EvalResult``), or '' when there is none."""
+    found = ""
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            text = output.get("text", "") or output.get("data", {}).get("text/plain", "")
+            for match in _HEADLINE.finditer(text if isinstance(text, str) else "".join(text)):
+                found = match.group(0).strip()
+    return found
+
+
+def _save_figures(notebook: nbformat.NotebookNode, stem: str, folder: Path) -> int:
+    count = 0
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            png = output.get("data", {}).get("image/png")
+            if png:
+                count += 1
+                (folder / f"{stem}_{count:02d}.png").write_bytes(base64.b64decode(png))
+    return count
+
+
+def run_course(
+    out: str | Path = "output", notebooks: str | Path = NOTEBOOKS, pattern: str = "[0-9]*.ipynb", timeout: int = 900
+) -> list[RunRecord]:
+    """Execute each notebook matching ``pattern`` in a fresh kernel (stopping at the first error); write executed
+    copies to ``out/notebooks`` and their figures to ``out/figures``; print one line per notebook."""
+    out, notebooks = Path(out), Path(notebooks)
+    (out / "notebooks").mkdir(parents=True, exist_ok=True)
+    (out / "figures").mkdir(parents=True, exist_ok=True)
+    records = []
+    for path in sorted(notebooks.glob(pattern)):
+        notebook = nbformat.read(path, as_version=4)
+        start = time.perf_counter()
+        NotebookClient(notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(notebooks)}}).execute()
+        seconds = time.perf_counter() - start
+        nbformat.write(clean_notebook(notebook), out / "notebooks" / path.name)
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        record = RunRecord(path.name, seconds, _save_figures(notebook, path.stem, out / "figures"), headline(notebook), peak)
+        records.append(record)
+        print(f"{record.notebook:<40} {record.seconds:6.1f} s  {record.figures:2d} figures  {record.headline}", flush=True)
+    total = sum(r.seconds for r in records)
+    peak = max((r.peak_memory_mb for r in records), default=0.0)
+    print(f"{len(records)} notebooks in {total:.1f} s; peak kernel memory {peak:.0f} MB; outputs in {out}")
+    return records
