@@ -7,6 +7,9 @@
 3. The calibrated-stacking gamma maximises H on validation data: held-out train-class images play the seen role,
    val-class images the unseen role, scored over train + val classes.
 4. The chosen setting is retrained on all trainval images of the seen classes, for the chosen number of epochs.
+   gamma is a difference of scores, and the retrained model's scores can have another scale (ESZSL's shrink as
+   it fits more classes), so gamma is carried over in units of score spread: multiplied by the ratio of the
+   final to the validation model's score standard deviation, each measured on its own training images.
 """
 
 from __future__ import annotations
@@ -50,8 +53,9 @@ DEFAULT_CONFIGS: dict[str, TrainConfig] = {
 
 @dataclass
 class SelectionResult:
-    """What validation chose: ``params`` (model and training), ``epochs``, the calibration ``gamma``, and the
-    validation scores of every trial (``trials``: params, val ZSL accuracy, best epoch)."""
+    """What validation chose: ``params`` (model and training), ``epochs``, the calibration ``gamma`` for the final
+    model (``validation_gamma`` rescaled, see ``select_and_train``), and the validation scores of every trial
+    (``trials``: params, val ZSL accuracy, best epoch)."""
 
     params: dict[str, Any]
     epochs: int
@@ -59,6 +63,7 @@ class SelectionResult:
     val_zsl: float
     val_harmonic: float
     trials: list[dict[str, Any]] = field(default_factory=list)
+    validation_gamma: float = 0.0
 
 
 def holdout_split(dataset: ZSLDataset, fraction: float = 0.2, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
@@ -174,4 +179,15 @@ def select_and_train(
 
     final_config = dataclasses.replace(config, epochs=max(1, epoch), patience=None)
     final, _ = _train(name, params, dataset, dataset.trainval, dataset.seen_classes, semantic_kind, final_config)
-    return final, SelectionResult(params=params, epochs=epoch, gamma=gamma, val_zsl=score, val_harmonic=val_h, trials=trials)
+    # gamma is in score units: carry it over in units of each model's score spread on its own training images.
+    scale = _score_scale(final, dataset, dataset.trainval, dataset.seen_classes, semantic_kind)
+    scale /= _score_scale(model, dataset, fit_images, dataset.train_classes, semantic_kind)
+    return final, SelectionResult(
+        params=params, epochs=epoch, gamma=gamma * scale, val_zsl=score, val_harmonic=val_h, trials=trials, validation_gamma=gamma
+    )
+
+
+def _score_scale(model: ZSLModel, dataset: ZSLDataset, images: torch.Tensor, classes: torch.Tensor, semantic_kind: str) -> float:
+    """Standard deviation of a model's scores on its own training images and classes (no held-out data used)."""
+    scores = score_images(model, model_inputs(model, dataset)[images], dataset.semantic(semantic_kind)[classes])
+    return float(scores.std())

@@ -69,7 +69,7 @@ class BuildConfig:
     test_seen_fraction: float = 0.2
     nuisance: float = 1.0
     width: int = 128
-    epochs: int = 6
+    epochs: int = 10
     batch_size: int = 128
     lr: float = 2e-3
 
