@@ -37,6 +37,7 @@ DEFAULT_GRIDS: dict[str, dict[str, list[Any]]] = {
     "bilinear": {"weight_decay": [1e-4, 1e-2]},
     "bilinear_lowrank": {"rank": [16, 64]},
     "attention": {"hidden_dim": [64]},
+    "region_attention": {"hidden_dim": [64]},
     "two_branch": {"temperature": [0.05, 0.1]},
 }
 """Small default grids: keys are model constructor arguments, except ``TrainConfig`` fields (e.g. ``weight_decay``)."""
@@ -47,6 +48,7 @@ DEFAULT_CONFIGS: dict[str, TrainConfig] = {
     "bilinear": TrainConfig(epochs=30, lr=3e-3, temperature=0.1),
     "bilinear_lowrank": TrainConfig(epochs=30, lr=3e-3, temperature=0.1),
     "attention": TrainConfig(epochs=30, lr=3e-3, temperature=0.1),
+    "region_attention": TrainConfig(epochs=30, lr=3e-3, temperature=0.1),
     "two_branch": TrainConfig(epochs=30, lr=1e-3),
 }
 

@@ -1,0 +1,106 @@
+"""The graded exercises: every check passes on the solution and fails on the stub and on known wrong answers;
+the student copy of each notebook, executed, fails exactly its graded cells."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import importlib.util
+import io
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from zsl_utils.course import NOTEBOOKS
+from zsl_utils.teaching import execute_notebook, student_copy
+
+WRONG_ANSWERS = Path(__file__).parent / "exercises"
+
+
+def _notebooks() -> list[Path]:
+    return sorted(NOTEBOOKS.glob("[0-9]*.ipynb"))
+
+
+def _exercises(notebook: nbformat.NotebookNode) -> list[tuple[int, list[int]]]:
+    """(solution cell index, indices of its graded test cells): tests are named ``<solution grade_id>_test...``."""
+    cells = notebook.cells
+    found = []
+    for i, cell in enumerate(cells):
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution"):
+            prefix = meta["grade_id"] + "_test"
+            tests = [j for j, c in enumerate(cells) if c.metadata.get("nbgrader", {}).get("grade") and c.metadata["nbgrader"]["grade_id"].startswith(prefix)]
+            found.append((i, tests))
+    return found
+
+
+def _cases() -> list[tuple[Path, int]]:
+    return [(path, i) for path in _notebooks() for i, _ in _exercises(nbformat.read(path, as_version=4))]
+
+
+@functools.lru_cache(maxsize=1)
+def _setup_namespace(path: Path) -> dict:
+    notebook = nbformat.read(path, as_version=4)
+    setup = next(cell for cell in notebook.cells if cell.cell_type == "code")
+    namespace: dict = {"__name__": "__main__"}
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(compile(setup.source, f"{path.name}:setup", "exec"), namespace)
+    return namespace
+
+
+def _failures(path: Path, solution_source: str, tests: list[str]) -> list[bool]:
+    """Run the setup cell, a solution cell and each test cell in one namespace; True where a test cell fails."""
+    namespace = dict(_setup_namespace(path))
+    exec(compile(solution_source, f"{path.name}:solution", "exec"), namespace)
+    failed = []
+    for k, source in enumerate(tests):
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                exec(compile(source, f"{path.name}:test{k}", "exec"), dict(namespace))
+            failed.append(False)
+        except Exception:  # any error in a check cell is a failed check, as in nbgrader
+            failed.append(True)
+    return failed
+
+
+def _wrong_answers(path: Path) -> dict[str, list[str]]:
+    module_path = WRONG_ANSWERS / f"{path.stem}.py"
+    spec = importlib.util.spec_from_file_location(f"wrong_{path.stem}", module_path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.WRONG_ANSWERS
+
+
+def test_notebooks_from_02_have_graded_exercises():
+    for path in _notebooks():
+        if int(path.name[:2]) >= 2:
+            assert _exercises(nbformat.read(path, as_version=4)), f"{path.name} has no graded exercise"
+
+
+@pytest.mark.parametrize("path, cell", _cases(), ids=lambda v: v.name if isinstance(v, Path) else str(v))
+def test_exercise_checks(path: Path, cell: int):
+    notebook = nbformat.read(path, as_version=4)
+    tests_index = dict(_exercises(notebook))[cell]
+    assert tests_index, f"{path.name}: solution cell {cell} has no graded test cell"
+    tests = [notebook.cells[j].source for j in tests_index]
+    solution = notebook.cells[cell]
+    grade_id = solution.metadata["nbgrader"]["grade_id"]
+
+    assert _failures(path, solution.source, tests) == [False] * len(tests), f"{grade_id}: the solution fails its checks"
+    stub = student_copy(notebook).cells[cell].source
+    assert "NotImplementedError" in stub
+    assert all(_failures(path, stub, tests)), f"{grade_id}: a check passes on the unimplemented stub"
+    wrong = _wrong_answers(path).get(grade_id, [])
+    assert wrong, f"{grade_id}: no known wrong answer in tests/exercises/{path.stem}.py"
+    for source in wrong:
+        assert any(_failures(path, source, tests)), f"{grade_id}: this wrong answer passes every check:\n{source}"
+
+
+@pytest.mark.parametrize("path", [p for p in _notebooks() if int(p.name[:2]) >= 2], ids=lambda p: p.name)
+def test_student_copy_fails_exactly_the_graded_cells(path: Path):
+    notebook = nbformat.read(path, as_version=4)
+    graded = {j for _, tests in _exercises(notebook) for j in tests}
+    executed = execute_notebook(student_copy(notebook), cwd=path.parent)
+    failed = {i for i, cell in enumerate(executed.cells) if any(o.get("output_type") == "error" for o in cell.get("outputs", []))}
+    assert failed == graded
