@@ -33,7 +33,7 @@ def _sample_test_images(dataset: ZSLDataset, per_class: int, seed: int) -> torch
 def joint_embedding(
     model: ZSLModel, dataset: ZSLDataset, semantic_kind: str = "attributes", per_class: int = 20, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Test images and classes in the model's joint space, L2-normalised, before t-SNE.
+    """Test images and classes in the model's joint space, each set centred on its mean and L2-normalised.
 
     Returns image embeddings (n, d), their labels (n,), and class embeddings (C, d).
     """
@@ -47,6 +47,9 @@ def joint_embedding(
     finally:
         for module, training in modes:
             module.training = training
+    # Each modality has a large shared offset (e.g. non-negative attributes all point one way), which would put all
+    # classes in one clump; removing each set's mean keeps the differences that the scores rank by.
+    visual, classes = visual - visual.mean(dim=0), classes - classes.mean(dim=0)
     normalise = torch.nn.functional.normalize
     return normalise(visual, dim=1).cpu().numpy(), dataset.labels[images].cpu().numpy(), normalise(classes, dim=1).cpu().numpy()
 
@@ -58,7 +61,7 @@ def plot_tsne(
     per_class: int = 20,
     seed: int = 0,
     title: str | None = None,
-    max_labels: int = 64,
+    max_labels: int = 24,
 ) -> Figure:
     """t-SNE of the joint embedding space: test images as dots coloured by class (seen: circles, unseen:
     triangles), class embeddings as large labelled markers (seen: squares, unseen: stars). Both are embedded by

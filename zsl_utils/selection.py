@@ -33,7 +33,7 @@ __all__ = ["DEFAULT_GRIDS", "DEFAULT_CONFIGS", "SelectionResult", "holdout_split
 DEFAULT_GRIDS: dict[str, dict[str, list[Any]]] = {
     "eszsl": {"gamma": [0.01, 0.1, 1.0, 10.0, 100.0], "lam": [0.01, 0.1, 1.0, 10.0, 100.0]},
     "devise": {"temperature": [0.05, 0.1]},
-    "devise_mlp": {"temperature": [0.05, 0.1], "dropout": [0.3]},
+    "devise_mlp": {"dropout": [0.3]},
     "bilinear": {"weight_decay": [1e-4, 1e-2]},
     "bilinear_lowrank": {"rank": [16, 64]},
     "attention": {"hidden_dim": [64]},
@@ -44,7 +44,7 @@ DEFAULT_GRIDS: dict[str, dict[str, list[Any]]] = {
 
 DEFAULT_CONFIGS: dict[str, TrainConfig] = {
     "devise": TrainConfig(epochs=30, lr=3e-3),
-    "devise_mlp": TrainConfig(epochs=30, lr=1e-3),
+    "devise_mlp": TrainConfig(epochs=20, lr=1e-3, temperature=0.1),
     "bilinear": TrainConfig(epochs=30, lr=3e-3, temperature=0.1),
     "bilinear_lowrank": TrainConfig(epochs=30, lr=3e-3, temperature=0.1),
     "attention": TrainConfig(epochs=30, lr=3e-3, temperature=0.1),
