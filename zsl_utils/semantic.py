@@ -61,7 +61,7 @@ token with a noisy vector) and split compounds whose second half would otherwise
 
 _CUB_PREFIX = re.compile(r"^\d+\.")
 _SEPARATORS = re.compile(r"[_+\s]+")
-_PHRASE_JOINERS = ("_", "-", "")
+_PHRASE_JOINER = "_"
 
 
 @functools.lru_cache(maxsize=1)
@@ -156,11 +156,10 @@ def match_class_name(
     tokens = text.split()
     tried: list[str] = []
     if phrases and len(tokens) > 1:
-        for joiner in _PHRASE_JOINERS:
-            phrase = joiner.join(tokens)
-            tried.append(phrase)
-            if phrase in vectors:
-                return NameMatch(name, text, (phrase,), (), tuple(tried), True)
+        phrase = _PHRASE_JOINER.join(tokens)
+        tried.append(phrase)
+        if phrase in vectors:
+            return NameMatch(name, text, (phrase,), (), tuple(tried), True)
     used: list[str] = []
     missing: list[str] = []
     for token in tokens:
@@ -187,9 +186,10 @@ def class_name_vectors(
 
     Each name is normalised (:func:`normalise_class_name`), or replaced by ``synonyms[name]`` (keys may be the
     original or the normalised name). A multi-word name uses a phrase token if the vocabulary has one
-    (``killer_whale``, then ``killer-whale``, then ``killerwhale``), else the mean of its known words' vectors;
-    a hyphenated word unknown as a whole is split on hyphens. ``phrases=False`` always averages the words: in
-    GloVe 6B most phrase tokens (``dining-room``, ``seacliff``) are rare, with noisy vectors.
+    (``killer_whale``, the word2vec convention), else the mean of its known words' vectors; a hyphenated word
+    unknown as a whole is split on hyphens. Words glued together (``redcross``, ``bluestar``) or hyphenated
+    (``dining-room``) are not tried as phrases: in GloVe 6B they are rare tokens with noisy vectors unrelated to
+    the class. ``phrases=False`` always averages the words.
 
     Returns ``(C, d)`` float32 rows of unit norm (``d = vectors.vector_size``) and, for the classes that had some,
     a dict ``class name -> out-of-vocabulary words``. A class with no known word raises :class:`ZSLDataError`
