@@ -439,6 +439,7 @@ EXPECTED_CLASSES = {
     "bilinear_lowrank": Bilinear,
     "eszsl": ESZSL,
     "attention": TokenAttention,
+    "region_attention": RegionAttention,
     "two_branch": TwoBranch,
 }
 
