@@ -8,7 +8,7 @@ import torch
 
 from .dataset import ZSLDataset
 from .metrics import ausuc, calibrated_stacking, gzsl_accuracy, seen_unseen_curve, zsl_accuracy
-from .models import ZSLModel
+from .models import ZSLModel, inference
 
 __all__ = ["EvalResult", "model_inputs", "score_images", "evaluate"]
 
@@ -30,14 +30,8 @@ def score_images(
     holding at most ``max_elements`` scores each (many classes mean small chunks). visual: (n, ...),
     semantics: (C, d_s) -> (n, C). The model's train/eval mode is restored afterwards."""
     chunk = max(1, max_elements // max(1, semantics.shape[0]))
-    modes = [(module, module.training) for module in model.modules()]
-    model.eval()
-    try:
-        with torch.no_grad():
-            return torch.cat([model.class_scores(visual[i : i + chunk], semantics) for i in range(0, visual.shape[0], chunk)])
-    finally:
-        for module, training in modes:
-            module.training = training
+    with inference(model):
+        return torch.cat([model.class_scores(visual[i : i + chunk], semantics) for i in range(0, visual.shape[0], chunk)])
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,10 @@ what ``visual`` is: ``"features"``, pooled features (B, d_v), or ``"regions"``, 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -33,6 +34,7 @@ __all__ = [
     "TwoBranch",
     "MODELS",
     "build_model",
+    "inference",
 ]
 
 
@@ -62,6 +64,19 @@ def _mlp(in_dim: int, hidden: Sequence[int], out_dim: int, dropout: float, batch
         in_dim = width
     layers.append(nn.Linear(in_dim, out_dim))
     return nn.Sequential(*layers)
+
+
+@contextlib.contextmanager
+def inference(model: nn.Module) -> Iterator[None]:
+    """Eval mode and no gradients inside the block; every submodule's train/eval flag is restored on exit."""
+    modes = [(module, module.training) for module in model.modules()]
+    model.eval()
+    try:
+        with torch.no_grad():
+            yield
+    finally:
+        for module, training in modes:
+            module.training = training
 
 
 class ZSLModel(nn.Module):
@@ -156,14 +171,8 @@ class ZSLModel(nn.Module):
 
         The train/eval flag of every submodule is restored afterwards, also when scoring raises.
         """
-        modes = [(module, module.training) for module in self.modules()]
-        self.eval()
-        try:
-            with torch.no_grad():
-                return self.class_scores(visual, semantics).argmax(dim=1)
-        finally:
-            for module, training in modes:
-                module.training = training
+        with inference(self):
+            return self.class_scores(visual, semantics).argmax(dim=1)
 
     # Hooks -------------------------------------------------------------------------------------------------------
 

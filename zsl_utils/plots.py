@@ -12,7 +12,7 @@ from sklearn.manifold import TSNE
 
 from .dataset import ZSLDataset
 from .evaluation import model_inputs
-from .models import ZSLModel
+from .models import ZSLModel, inference
 from .train import History
 
 __all__ = ["joint_embedding", "plot_tsne", "plot_training_curves", "plot_seen_unseen_curve"]
@@ -38,15 +38,9 @@ def joint_embedding(
     Returns image embeddings (n, d), their labels (n,), and class embeddings (C, d).
     """
     images = _sample_test_images(dataset, per_class, seed).to(dataset.device)
-    modes = [(module, module.training) for module in model.modules()]
-    model.eval()
-    try:
-        with torch.no_grad():
-            visual = model.embed_visual(model_inputs(model, dataset)[images]).float()
-            classes = model.embed_semantic(dataset.semantic(semantic_kind)).float()
-    finally:
-        for module, training in modes:
-            module.training = training
+    with inference(model):
+        visual = model.embed_visual(model_inputs(model, dataset)[images]).float()
+        classes = model.embed_semantic(dataset.semantic(semantic_kind)).float()
     # Each modality has a large shared offset (e.g. non-negative attributes all point one way), which would put all
     # classes in one clump; removing each set's mean keeps the differences that the scores rank by.
     visual, classes = visual - visual.mean(dim=0), classes - classes.mean(dim=0)
