@@ -27,7 +27,10 @@ ArrayLike = Union[torch.Tensor, np.ndarray, Sequence[float]]
 
 
 def _tensor(x: ArrayLike, dtype: torch.dtype | None = None) -> torch.Tensor:
+    """A tensor of ``x``; Apple MPS tensors come to the CPU, since MPS has no float64 for exact accuracies."""
     t = x if isinstance(x, torch.Tensor) else torch.as_tensor(np.asarray(x))
+    if t.device.type == "mps":
+        t = t.cpu()
     return t.to(dtype) if dtype is not None else t
 
 

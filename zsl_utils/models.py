@@ -342,9 +342,9 @@ class ESZSL(ZSLModel):
         training class ids, the columns of Y (default: the classes present in labels).
         """
         self._check("fit", features, semantics)
-        device = features.device
-        labels = labels.to(device)
-        semantics = semantics.to(device)
+        # The float64 solve runs on the inputs' device, except Apple MPS, which has no float64: there on the CPU.
+        device = torch.device("cpu") if features.device.type == "mps" else features.device
+        features, labels, semantics = features.to(device), labels.to(device), semantics.to(device)
         if labels.shape != (features.shape[0],) or labels.is_floating_point():
             raise ValueError(
                 f"ESZSL.fit: expected integer labels of shape ({features.shape[0]},) for features "
