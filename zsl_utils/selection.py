@@ -106,7 +106,8 @@ def _train(
     config = dataclasses.replace(config, **{k: v for k, v in params.items() if k in train_fields})
     set_seed(config.seed)
     semantics = dataset.semantic(semantic_kind)
-    model = build_model(name, _visual_dim(name, dataset), semantics.shape[1], **model_params).to(dataset.device)
+    visual_dim, input_params = _input_arguments(name, dataset)
+    model = build_model(name, visual_dim, semantics.shape[1], **{**input_params, **model_params}).to(dataset.device)
     visual = model_inputs(model, dataset)
     if isinstance(model, ESZSL):
         model.fit(visual[images], dataset.labels[images], semantics, classes)
@@ -115,16 +116,17 @@ def _train(
     return model, history.best_epoch or history.epochs
 
 
-def _visual_dim(name: str, dataset: ZSLDataset) -> int:
-    """d_v of the model's input: the region dim for region models, else the pooled feature dim."""
+def _input_arguments(name: str, dataset: ZSLDataset) -> tuple[int, dict[str, Any]]:
+    """d_v of the model's input and the constructor arguments that follow from the data: the region dim and the
+    number of regions (for position embeddings) for region models, else the pooled feature dim."""
     if name not in MODELS:
         raise ValueError(f"unknown model {name!r}; valid names: {', '.join(sorted(MODELS))}")
     model_class = getattr(MODELS[name], "func", MODELS[name])
     if getattr(model_class, "input_kind", "features") == "regions":
         if dataset.regions is None:
             raise ValueError(f"model {name!r} reads region features, which dataset {dataset.name} does not have")
-        return int(dataset.regions.shape[-1])
-    return dataset.feature_dim
+        return int(dataset.regions.shape[-1]), {"num_regions": int(dataset.regions.shape[1])}
+    return dataset.feature_dim, {}
 
 
 def _val_zsl(dataset: ZSLDataset, semantic_kind: str):
