@@ -1,0 +1,45 @@
+"""set_seed and get_device."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+import torch
+
+from zsl_utils.utils import get_device, set_seed
+
+
+def test_set_seed_makes_every_generator_repeat():
+    set_seed(123)
+    first = (random.random(), np.random.rand(), torch.rand(3))
+    set_seed(123)
+    second = (random.random(), np.random.rand(), torch.rand(3))
+    assert first[0] == second[0] and first[1] == second[1] and torch.equal(first[2], second[2])
+    set_seed(124)
+    assert random.random() != first[0]
+
+
+def test_zsl_device_overrides(monkeypatch):
+    monkeypatch.setenv("ZSL_DEVICE", "cpu")
+    assert get_device() == torch.device("cpu")
+    assert get_device("cpu") == torch.device("cpu")
+
+
+def test_unavailable_device_is_a_clear_error(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setenv("ZSL_DEVICE", "cuda")
+    with pytest.raises(RuntimeError, match="CUDA is not available; unset ZSL_DEVICE"):
+        get_device()
+
+
+def test_default_order_prefers_cuda_then_mps_then_cpu(monkeypatch):
+    monkeypatch.delenv("ZSL_DEVICE", raising=False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert get_device().type == "cuda"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: True)
+    assert get_device().type == "mps"
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    assert get_device().type == "cpu"
