@@ -35,12 +35,14 @@ DEFAULT_GRIDS: dict[str, dict[str, list[Any]]] = {
     "devise": {"temperature": [0.05, 0.1]},
     "devise_mlp": {"dropout": [0.3]},
     "bilinear": {"weight_decay": [1e-4, 1e-2]},
-    "bilinear_lowrank": {"rank": [16, 64]},
+    "bilinear_lowrank": {"rank": [8, 16]},
     "attention": {"hidden_dim": [64]},
     "region_attention": {"hidden_dim": [64]},
     "two_branch": {"temperature": [0.05, 0.1]},
 }
-"""Small default grids: keys are model constructor arguments, except ``TrainConfig`` fields (e.g. ``weight_decay``)."""
+"""Small default grids: keys are model constructor arguments, except ``TrainConfig`` fields (e.g. ``weight_decay``,
+and ``temperature``, which is then the cross-entropy temperature dividing the model's cosine scores in training;
+the model itself keeps its own temperature, which does not change its rankings)."""
 
 DEFAULT_CONFIGS: dict[str, TrainConfig] = {
     "devise": TrainConfig(epochs=30, lr=3e-3),
