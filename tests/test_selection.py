@@ -68,3 +68,15 @@ def test_score_images_chunks_give_the_same_scores(shapes):
     semantics = shapes.semantic("attributes")
     visual = shapes.features[:300]
     torch.testing.assert_close(score_images(model, visual, semantics, max_elements=640), model.class_scores(visual, semantics))
+
+
+def test_grid_keys_reach_the_model_or_the_training_config():
+    from zsl_utils.selection import _split_params
+
+    assert _split_params("two_branch", {"temperature": 0.05, "weight_decay": 0.1, "dropout": 0.3}) == (
+        {"temperature": 0.05, "dropout": 0.3},
+        {"weight_decay": 0.1},
+    )
+    assert _split_params("bilinear", {"temperature": 0.1}) == ({}, {"temperature": 0.1})
+    with pytest.raises(ValueError, match="neither Bilinear arguments nor TrainConfig fields"):
+        _split_params("bilinear", {"gama": 1.0})

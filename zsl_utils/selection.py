@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import itertools
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,9 +41,8 @@ DEFAULT_GRIDS: dict[str, dict[str, list[Any]]] = {
     "region_attention": {"hidden_dim": [64]},
     "two_branch": {"temperature": [0.05, 0.1]},
 }
-"""Small default grids: keys are model constructor arguments, except ``TrainConfig`` fields (e.g. ``weight_decay``,
-and ``temperature``, which is then the cross-entropy temperature dividing the model's cosine scores in training;
-the model itself keeps its own temperature, which does not change its rankings)."""
+"""Small default grids: keys are model constructor arguments or ``TrainConfig`` fields (e.g. ``weight_decay``); a key
+both accept, such as ``temperature``, goes to the model."""
 
 DEFAULT_CONFIGS: dict[str, TrainConfig] = {
     "devise": TrainConfig(epochs=30, lr=3e-3),
@@ -103,9 +103,8 @@ def _train(
     evaluate=None,
 ) -> tuple[ZSLModel, int]:
     """Build and train one model on ``images`` of ``classes``; returns it and its best (or last) epoch."""
-    train_fields = {f.name for f in dataclasses.fields(TrainConfig)}
-    model_params = {k: v for k, v in params.items() if k not in train_fields}
-    config = dataclasses.replace(config, **{k: v for k, v in params.items() if k in train_fields})
+    model_params, train_params = _split_params(name, params)
+    config = dataclasses.replace(config, **train_params)
     set_seed(config.seed)
     semantics = dataset.semantic(semantic_kind)
     visual_dim, input_params = _input_arguments(name, dataset)
@@ -116,6 +115,19 @@ def _train(
         return model, 0
     history = fit(model, visual[images], dataset.labels[images], semantics, classes, config, evaluate=evaluate)
     return model, history.best_epoch or history.epochs
+
+
+def _split_params(name: str, params: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Grid values for the model's constructor and for ``TrainConfig``; a name both accept (``temperature``) goes
+    to the model, so that a temperature is applied once, by the model."""
+    model_class = getattr(MODELS[name], "func", MODELS[name])
+    model_args = set(inspect.signature(model_class.__init__).parameters) - {"self", "visual_dim", "semantic_dim"}
+    train_fields = {f.name for f in dataclasses.fields(TrainConfig)}
+    unknown = set(params) - model_args - train_fields
+    if unknown:
+        raise ValueError(f"grid keys {sorted(unknown)} are neither {model_class.__name__} arguments nor TrainConfig fields")
+    model_params = {k: v for k, v in params.items() if k in model_args}
+    return model_params, {k: v for k, v in params.items() if k not in model_args}
 
 
 def _input_arguments(name: str, dataset: ZSLDataset) -> tuple[int, dict[str, Any]]:
