@@ -42,7 +42,8 @@ def joint_embedding(
         visual = model.embed_visual(model_inputs(model, dataset)[images]).float()
         classes = model.embed_semantic(dataset.semantic(semantic_kind)).float()
     # Each modality has a large shared offset (e.g. non-negative attributes all point one way), which would put all
-    # classes in one clump; removing each set's mean keeps the differences that the scores rank by.
+    # classes in one clump; removing each set's mean shows how images and classes differ from one another. A guide to
+    # the space, not the model's decision: nearest markers in the picture are not always the top-scoring classes.
     visual, classes = visual - visual.mean(dim=0), classes - classes.mean(dim=0)
     normalise = torch.nn.functional.normalize
     return normalise(visual, dim=1).cpu().numpy(), dataset.labels[images].cpu().numpy(), normalise(classes, dim=1).cpu().numpy()
