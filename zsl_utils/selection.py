@@ -39,7 +39,7 @@ DEFAULT_GRIDS: dict[str, dict[str, list[Any]]] = {
     "bilinear_lowrank": {"rank": [8, 16]},
     "attention": {"hidden_dim": [64]},
     "region_attention": {"hidden_dim": [64]},
-    "two_branch": {"temperature": [0.05, 0.1]},
+    "two_branch": {"temperature": [0.1]},
 }
 """Small default grids: keys are model constructor arguments or ``TrainConfig`` fields (e.g. ``weight_decay``); a key
 both accept, such as ``temperature``, goes to the model."""
@@ -51,7 +51,7 @@ DEFAULT_CONFIGS: dict[str, TrainConfig] = {
     "bilinear_lowrank": TrainConfig(epochs=30, lr=3e-3, temperature=0.1),
     "attention": TrainConfig(epochs=30, lr=3e-3, temperature=0.1),
     "region_attention": TrainConfig(epochs=30, lr=3e-3, temperature=0.1),
-    "two_branch": TrainConfig(epochs=30, lr=1e-3),
+    "two_branch": TrainConfig(epochs=20, lr=1e-3),
 }
 
 
