@@ -1,0 +1,121 @@
+"""Plausible wrong answers to the exercises of notebooks/05_losses.ipynb; the checks must catch each."""
+
+WRONG_ANSWERS: dict[str, list[str]] = {
+    "05_class_aware_info_nce": [
+        # The naive CLIP loss: labels = arange(B), same-class items stay negatives (the labels are ignored).
+        '''def class_aware_info_nce(visual_emb, semantic_emb, labels, temperature=0.07):
+    logits = F.normalize(visual_emb, dim=1) @ F.normalize(semantic_emb, dim=1).T / temperature
+    targets = torch.arange(len(labels))
+    return (F.cross_entropy(logits, targets) + F.cross_entropy(logits.T, targets)) / 2
+''',
+        # Uses the class ids as targets instead of masking: cross_entropy(logits, labels).
+        '''def class_aware_info_nce(visual_emb, semantic_emb, labels, temperature=0.07):
+    logits = F.normalize(visual_emb, dim=1) @ F.normalize(semantic_emb, dim=1).T / temperature
+    return (F.cross_entropy(logits, labels) + F.cross_entropy(logits.T, labels)) / 2
+''',
+        # Forgets to L2-normalise: dot products instead of cosines.
+        '''def class_aware_info_nce(visual_emb, semantic_emb, labels, temperature=0.07):
+    logits = visual_emb @ semantic_emb.T / temperature
+    eye = torch.eye(len(labels), dtype=torch.bool)
+    logits = logits.masked_fill((labels[:, None] == labels[None, :]) & ~eye, float("-inf"))
+    targets = torch.arange(len(labels))
+    return (F.cross_entropy(logits, targets) + F.cross_entropy(logits.T, targets)) / 2
+''',
+        # One direction only (image -> class).
+        '''def class_aware_info_nce(visual_emb, semantic_emb, labels, temperature=0.07):
+    logits = F.normalize(visual_emb, dim=1) @ F.normalize(semantic_emb, dim=1).T / temperature
+    eye = torch.eye(len(labels), dtype=torch.bool)
+    logits = logits.masked_fill((labels[:, None] == labels[None, :]) & ~eye, float("-inf"))
+    return F.cross_entropy(logits, torch.arange(len(labels)))
+''',
+        # Masks with 0 instead of -inf: the same-class items stay in the softmax with logit 0.
+        '''def class_aware_info_nce(visual_emb, semantic_emb, labels, temperature=0.07):
+    logits = F.normalize(visual_emb, dim=1) @ F.normalize(semantic_emb, dim=1).T / temperature
+    eye = torch.eye(len(labels), dtype=torch.bool)
+    logits = logits.masked_fill((labels[:, None] == labels[None, :]) & ~eye, 0.0)
+    targets = torch.arange(len(labels))
+    return (F.cross_entropy(logits, targets) + F.cross_entropy(logits.T, targets)) / 2
+''',
+        # Masks the whole same-class block, the positive included: infinite loss.
+        '''def class_aware_info_nce(visual_emb, semantic_emb, labels, temperature=0.07):
+    logits = F.normalize(visual_emb, dim=1) @ F.normalize(semantic_emb, dim=1).T / temperature
+    logits = logits.masked_fill(labels[:, None] == labels[None, :], float("-inf"))
+    targets = torch.arange(len(labels))
+    return (F.cross_entropy(logits, targets) + F.cross_entropy(logits.T, targets)) / 2
+''',
+        # Multiplies by the temperature instead of dividing.
+        '''def class_aware_info_nce(visual_emb, semantic_emb, labels, temperature=0.07):
+    logits = F.normalize(visual_emb, dim=1) @ F.normalize(semantic_emb, dim=1).T * temperature
+    eye = torch.eye(len(labels), dtype=torch.bool)
+    logits = logits.masked_fill((labels[:, None] == labels[None, :]) & ~eye, float("-inf"))
+    targets = torch.arange(len(labels))
+    return (F.cross_entropy(logits, targets) + F.cross_entropy(logits.T, targets)) / 2
+''',
+        # Masks the rows only: the class -> image direction uses the unmasked logits (naive in that direction).
+        '''def class_aware_info_nce(visual_emb, semantic_emb, labels, temperature=0.07):
+    logits = F.normalize(visual_emb, dim=1) @ F.normalize(semantic_emb, dim=1).T / temperature
+    eye = torch.eye(len(labels), dtype=torch.bool)
+    masked = logits.masked_fill((labels[:, None] == labels[None, :]) & ~eye, float("-inf"))
+    targets = torch.arange(len(labels))
+    return (F.cross_entropy(masked, targets) + F.cross_entropy(logits.T, targets)) / 2
+''',
+    ],
+    "05_triplet_loss": [
+        # Sign flipped: pushes the anchor towards the negative.
+        '''def triplet_loss(anchor, positive, negative, margin=0.2, distance="squared_euclidean"):
+    if distance == "squared_euclidean":
+        d_pos = (anchor - positive).pow(2).sum(dim=1)
+        d_neg = (anchor - negative).pow(2).sum(dim=1)
+    else:
+        d_pos = 1 - F.cosine_similarity(anchor, positive, dim=1)
+        d_neg = 1 - F.cosine_similarity(anchor, negative, dim=1)
+    return (d_neg - d_pos + margin).clamp(min=0).mean()
+''',
+        # No hinge: satisfied triplets give negative losses.
+        '''def triplet_loss(anchor, positive, negative, margin=0.2, distance="squared_euclidean"):
+    if distance == "squared_euclidean":
+        d_pos = (anchor - positive).pow(2).sum(dim=1)
+        d_neg = (anchor - negative).pow(2).sum(dim=1)
+    else:
+        d_pos = 1 - F.cosine_similarity(anchor, positive, dim=1)
+        d_neg = 1 - F.cosine_similarity(anchor, negative, dim=1)
+    return (d_pos - d_neg + margin).mean()
+''',
+        # Euclidean distance, not squared.
+        '''def triplet_loss(anchor, positive, negative, margin=0.2, distance="squared_euclidean"):
+    if distance == "squared_euclidean":
+        d_pos = (anchor - positive).norm(dim=1)
+        d_neg = (anchor - negative).norm(dim=1)
+    else:
+        d_pos = 1 - F.cosine_similarity(anchor, positive, dim=1)
+        d_neg = 1 - F.cosine_similarity(anchor, negative, dim=1)
+    return (d_pos - d_neg + margin).clamp(min=0).mean()
+''',
+        # Cosine similarity used as the distance (the sign flip in disguise).
+        '''def triplet_loss(anchor, positive, negative, margin=0.2, distance="squared_euclidean"):
+    if distance == "squared_euclidean":
+        d_pos = (anchor - positive).pow(2).sum(dim=1)
+        d_neg = (anchor - negative).pow(2).sum(dim=1)
+    else:
+        d_pos = F.cosine_similarity(anchor, positive, dim=1)
+        d_neg = F.cosine_similarity(anchor, negative, dim=1)
+    return (d_pos - d_neg + margin).clamp(min=0).mean()
+''',
+        # Sum over the batch instead of the mean.
+        '''def triplet_loss(anchor, positive, negative, margin=0.2, distance="squared_euclidean"):
+    if distance == "squared_euclidean":
+        d_pos = (anchor - positive).pow(2).sum(dim=1)
+        d_neg = (anchor - negative).pow(2).sum(dim=1)
+    else:
+        d_pos = 1 - F.cosine_similarity(anchor, positive, dim=1)
+        d_neg = 1 - F.cosine_similarity(anchor, negative, dim=1)
+    return (d_pos - d_neg + margin).clamp(min=0).sum()
+''',
+        # Ignores the distance argument: always squared Euclidean.
+        '''def triplet_loss(anchor, positive, negative, margin=0.2, distance="squared_euclidean"):
+    d_pos = (anchor - positive).pow(2).sum(dim=1)
+    d_neg = (anchor - negative).pow(2).sum(dim=1)
+    return (d_pos - d_neg + margin).clamp(min=0).mean()
+''',
+    ],
+}
