@@ -117,10 +117,17 @@ def _train(
     return model, history.best_epoch or history.epochs
 
 
+def _model_class(name: str) -> type[ZSLModel]:
+    """The class behind a registry name (registry entries may be ``functools.partial``)."""
+    if name not in MODELS:
+        raise ValueError(f"unknown model {name!r}; valid names: {', '.join(sorted(MODELS))}")
+    return getattr(MODELS[name], "func", MODELS[name])
+
+
 def _split_params(name: str, params: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Grid values for the model's constructor and for ``TrainConfig``; a name both accept (``temperature``) goes
     to the model, so that a temperature is applied once, by the model."""
-    model_class = getattr(MODELS[name], "func", MODELS[name])
+    model_class = _model_class(name)
     model_args = set(inspect.signature(model_class.__init__).parameters) - {"self", "visual_dim", "semantic_dim"}
     train_fields = {f.name for f in dataclasses.fields(TrainConfig)}
     unknown = set(params) - model_args - train_fields
@@ -133,10 +140,7 @@ def _split_params(name: str, params: dict[str, Any]) -> tuple[dict[str, Any], di
 def _input_arguments(name: str, dataset: ZSLDataset) -> tuple[int, dict[str, Any]]:
     """d_v of the model's input and the constructor arguments that follow from the data: the region dim and the
     number of regions (for position embeddings) for region models, else the pooled feature dim."""
-    if name not in MODELS:
-        raise ValueError(f"unknown model {name!r}; valid names: {', '.join(sorted(MODELS))}")
-    model_class = getattr(MODELS[name], "func", MODELS[name])
-    if getattr(model_class, "input_kind", "features") == "regions":
+    if _model_class(name).input_kind == "regions":
         if dataset.regions is None:
             raise ValueError(f"model {name!r} reads region features, which dataset {dataset.name} does not have")
         return int(dataset.regions.shape[-1]), {"num_regions": int(dataset.regions.shape[1])}
