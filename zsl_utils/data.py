@@ -34,6 +34,7 @@ __all__ = [
     "save_xlsa17",
     "download_xlsa17",
     "course_dataset",
+    "image_splits",
 ]
 
 XLSA17_DATASETS = ("AWA1", "AWA2", "CUB", "SUN", "APY")
@@ -254,6 +255,36 @@ def load_dataset(
 
         synonyms = SUN_SYNONYMS
     return load_xlsa17(folder, name=name, word_vectors=word_vectors, synonyms=synonyms)
+
+
+def image_splits(
+    labels: np.ndarray,
+    train_classes: np.ndarray,
+    val_classes: np.ndarray,
+    unseen_classes: np.ndarray,
+    test_seen_fraction: float,
+    rng: np.random.Generator,
+) -> dict[str, np.ndarray]:
+    """GBU image splits from class lists, as sorted 0-based indices into ``labels (N,)``.
+
+    Per seen class (in increasing id order), ``round(test_seen_fraction * n)`` of its n images (at most n - 1),
+    drawn with ``rng``, go to ``test_seen`` and the rest to ``trainval``; ``test_unseen`` holds every unseen image.
+    ``train``/``val`` follow xlsa17's own semantics: every image of their classes, test_seen included.
+    """
+    seen = np.union1d(train_classes, val_classes)
+    test_seen = []
+    for c in seen:
+        images = np.flatnonzero(labels == c)
+        n_test = min(int(np.floor(test_seen_fraction * images.size + 0.5)), images.size - 1)
+        test_seen.append(rng.permutation(images)[:n_test])
+    test_seen = np.sort(np.concatenate(test_seen)).astype(np.int64)
+    return {
+        "trainval": np.setdiff1d(np.flatnonzero(np.isin(labels, seen)), test_seen),
+        "test_seen": test_seen,
+        "test_unseen": np.flatnonzero(np.isin(labels, unseen_classes)),
+        "train": np.flatnonzero(np.isin(labels, train_classes)),
+        "val": np.flatnonzero(np.isin(labels, val_classes)),
+    }
 
 
 def _atomic_savemat(path: Path, content: dict) -> None:

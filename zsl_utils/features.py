@@ -26,7 +26,7 @@ from torchvision import transforms as T
 from torchvision.models import WeightsEnum
 from tqdm import tqdm
 
-from .data import save_xlsa17
+from .data import image_splits, save_xlsa17
 from .errors import DownloadError, ZSLDataError
 from .semantic import l2_normalise
 from .utils import get_device
@@ -215,22 +215,7 @@ def gbu_split(
             raise ZSLDataError(f"val classes {[class_names[c] for c in np.intersect1d(val, unseen)]} are also unseen classes")
         if not 0 < val.size < seen.size:
             raise ZSLDataError(f"val classes must be at least one and not all of the {seen.size} seen classes, got {val.size}")
-    rng = np.random.default_rng([seed, 0])
-    test_seen = []
-    for c in seen:
-        images = np.flatnonzero(labels == c)
-        n_test = min(math.floor(test_seen_fraction * images.size + 0.5), images.size - 1)
-        test_seen.append(rng.permutation(images)[:n_test])
-    test_seen = np.sort(np.concatenate(test_seen)).astype(np.int64)
-    seen_images = np.flatnonzero(np.isin(labels, seen))
-    train = np.setdiff1d(seen, val)
-    return {
-        "trainval": np.setdiff1d(seen_images, test_seen),
-        "test_seen": test_seen,
-        "test_unseen": np.flatnonzero(np.isin(labels, unseen)),
-        "train": np.flatnonzero(np.isin(labels, train)),
-        "val": np.flatnonzero(np.isin(labels, val)),
-    }
+    return image_splits(labels, np.setdiff1d(seen, val), val, unseen, test_seen_fraction, np.random.default_rng([seed, 0]))
 
 
 class _ImageFiles(Dataset):

@@ -20,7 +20,8 @@ from torch import nn
 from tqdm import tqdm
 
 from . import render
-from .data import PACKAGE_DATA, save_xlsa17
+from .data import PACKAGE_DATA, image_splits, save_xlsa17
+from .train import class_targets
 from .utils import set_seed
 
 __all__ = ["ShapesCNN", "BuildConfig", "shapes_splits", "train_encoder", "encode", "build_shapes"]
@@ -77,21 +78,8 @@ class BuildConfig:
 def shapes_splits(labels: np.ndarray, fraction: float, seed: int) -> dict[str, np.ndarray]:
     """Image indices of the GBU splits from ``render.gbu_split`` classes; ``fraction`` of each seen class's images
     (seeded) go to test_seen. ``train``/``val`` follow xlsa17: every image of their classes, test_seen included."""
-    classes = render.gbu_split()
-    rng = np.random.default_rng(seed)
-    test_seen = []
-    for c in sorted(classes["train"] + classes["val"]):
-        members = np.flatnonzero(labels == c)
-        test_seen.append(rng.permutation(members)[: int(round(fraction * len(members)))])
-    test_seen = np.sort(np.concatenate(test_seen))
-    seen = np.flatnonzero(np.isin(labels, classes["train"] + classes["val"]))
-    return {
-        "trainval": np.setdiff1d(seen, test_seen),
-        "test_seen": test_seen,
-        "test_unseen": np.flatnonzero(np.isin(labels, classes["unseen"])),
-        "train": np.flatnonzero(np.isin(labels, classes["train"])),
-        "val": np.flatnonzero(np.isin(labels, classes["val"])),
-    }
+    classes = {name: np.array(ids) for name, ids in render.gbu_split().items()}
+    return image_splits(labels, classes["train"], classes["val"], classes["unseen"], fraction, np.random.default_rng(seed))
 
 
 def _as_tensor(images: np.ndarray) -> torch.Tensor:
@@ -106,11 +94,7 @@ def train_encoder(
     set_seed(config.seed)
     model = ShapesCNN(len(classes), config.width)
     x = _as_tensor(images[train_index])
-    lookup = np.full(labels.max() + 1, -1)
-    lookup[classes] = np.arange(len(classes))
-    y = torch.from_numpy(lookup[labels[train_index]])
-    if bool((y < 0).any()):
-        raise AssertionError("the encoder's training images must all belong to its training classes")
+    y = class_targets(torch.from_numpy(labels[train_index]), torch.from_numpy(classes))
     steps = config.epochs * (len(x) // config.batch_size)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=5e-4)
     scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=config.lr, total_steps=steps)
