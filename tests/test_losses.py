@@ -19,6 +19,7 @@ from zsl_utils.losses import (
     sample_negatives,
     sampled_ranking_loss,
     triplet_loss,
+    trusted_labels,
 )
 
 F64 = torch.float64
@@ -374,3 +375,16 @@ def test_label_error_message_is_clear() -> None:
         ranking_loss(torch.zeros(3, 4), torch.tensor([0, 1]))
     with pytest.raises(ValueError, match=r"labels must lie in \[0, 4\)"):
         ranking_loss(torch.zeros(2, 4), torch.tensor([0, 4]))
+
+
+def test_trusted_labels_skip_only_the_range_check() -> None:
+    """Inside ``trusted_labels`` the losses never read label values back (no host sync); shape checks stay."""
+    out_of_range = torch.tensor([0, 4])
+    with trusted_labels():
+        with pytest.raises(RuntimeError, match="out of bounds"):  # torch's own indexing error: our check was skipped
+            ranking_loss(torch.zeros(2, 4), out_of_range)
+        with pytest.raises(ValueError, match=r"labels has 2 entries but the batch has B=3"):
+            ranking_loss(torch.zeros(3, 4), out_of_range)
+        assert ranking_loss(torch.zeros(2, 4), torch.tensor([0, 3]), margin=1.0).item() == 3.0
+    with pytest.raises(ValueError, match=r"labels must lie in \[0, 4\)"):
+        ranking_loss(torch.zeros(2, 4), out_of_range)

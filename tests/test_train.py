@@ -7,6 +7,7 @@ import copy
 import pytest
 import torch
 
+from zsl_utils import losses
 from zsl_utils.losses import cross_entropy_loss
 from zsl_utils.models import Bilinear, DeViSE
 from zsl_utils.schedules import cosine_warmup_lr
@@ -70,6 +71,21 @@ def test_fit_is_deterministic_and_learns():
     assert results[0][0][-1] < 0.5 * results[0][0][0]
     accuracy = (model.predict(visual, semantics) == labels).float().mean()
     assert accuracy > 0.7  # chance is 1/6
+
+
+def test_fit_trusts_its_checked_labels_and_times_each_epoch():
+    """fit checks the labels once (class_targets), so its steps run inside ``trusted_labels``: no per-step sync."""
+    visual, labels, semantics = _toy()
+    trusted = []
+
+    def objective(model, batch_visual, targets, class_semantics):
+        trusted.append(losses._LABELS_TRUSTED.get())
+        return cross_entropy_loss(model.class_scores(batch_visual, class_semantics), targets)
+
+    history = fit(Bilinear(12, 5), visual, labels, semantics, torch.arange(6), TrainConfig(epochs=3, batch_size=32, loss=objective, progress=False))
+    assert trusted == [True] * 9  # 3 epochs x 96 // 32 steps
+    assert not losses._LABELS_TRUSTED.get()
+    assert len(history.epoch_seconds) == 3 and all(s > 0 for s in history.epoch_seconds)
 
 
 def test_early_stopping_restores_the_best_epoch():

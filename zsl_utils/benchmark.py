@@ -70,7 +70,8 @@ def run_benchmark(
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    dataset = load_dataset(dataset_name).to(device if device is not None else get_device())
+    word_vectors = () if semantic_kind in ("attributes", "original_attributes") else (semantic_kind,)
+    dataset = load_dataset(dataset_name, word_vectors=word_vectors).to(device if device is not None else get_device())
     models = list(models or default_models(dataset))
     results = []
     for name in models:

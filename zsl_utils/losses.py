@@ -9,6 +9,9 @@ batch), ``"sum"`` or ``"none"`` (the (B,) per-sample losses).
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Iterator
 
 import torch
 import torch.nn.functional as F
@@ -24,9 +27,23 @@ __all__ = [
     "class_aware_info_nce_loss",
     "hard_negatives",
     "hard_negative_ranking_loss",
+    "trusted_labels",
 ]
 
 _REDUCTIONS = ("mean", "sum", "none")
+_LABELS_TRUSTED: ContextVar[bool] = ContextVar("labels_trusted", default=False)
+
+
+@contextmanager
+def trusted_labels() -> Iterator[None]:
+    """Skip the label range check inside this block. The check reads ``labels.min()`` and ``labels.max()`` back to
+    the host: on a GPU that is a synchronisation per loss call, which stalls a training loop. Use it only where the
+    labels were validated once beforehand, as :func:`zsl_utils.train.fit` does."""
+    token = _LABELS_TRUSTED.set(True)
+    try:
+        yield
+    finally:
+        _LABELS_TRUSTED.reset(token)
 _DISTANCES = ("squared_euclidean", "cosine")
 
 
@@ -50,9 +67,10 @@ def _check_labels(labels: torch.Tensor, batch_size: int | None = None, num_class
         raise ValueError(f"labels must be an integer tensor of class ids, got dtype {labels.dtype}")
     if batch_size is not None and labels.shape[0] != batch_size:
         raise ValueError(f"labels has {labels.shape[0]} entries but the batch has B={batch_size} rows")
-    # Value checks read the labels on the host; skipped while a CUDA graph is being captured (no sync allowed).
-    capturing = labels.is_cuda and torch.cuda.is_current_stream_capturing()
-    if num_classes is not None and labels.numel() and not capturing and (int(labels.min()) < 0 or int(labels.max()) >= num_classes):
+    # The range check reads the labels on the host: skipped for trusted labels and during CUDA graph capture (no
+    # synchronisation is allowed there).
+    skip = _LABELS_TRUSTED.get() or (labels.is_cuda and torch.cuda.is_current_stream_capturing())
+    if num_classes is not None and labels.numel() and not skip and (int(labels.min()) < 0 or int(labels.max()) >= num_classes):
         raise ValueError(
             f"labels must lie in [0, {num_classes}) (C={num_classes} classes), "
             f"got values in [{int(labels.min())}, {int(labels.max())}]"
