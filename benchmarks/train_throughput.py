@@ -93,18 +93,18 @@ def main() -> None:
     print(f"device {name}; {n} x {AWA2['d_v']} features, {AWA2['classes']} classes x {AWA2['d_s']} attributes; DeViSE MLP 2048-1024")
     memory = "peak device MiB" if device.type == "cuda" else "peak RSS MiB"
 
-    def measure(run) -> tuple[float, float]:
+    def measure(train, *options) -> tuple[float, float]:
+        """(seconds per epoch, peak memory MiB) of train(features, labels, semantics, device, epochs, *options)."""
         if device.type == "cuda":
             torch.cuda.empty_cache()
             torch.cuda.reset_peak_memory_stats(device)
-        return run(), _peak_mib(device)
+        return train(features, labels, semantics, device, args.epochs, *options), _peak_mib(device)
 
-    rows = [("(a) DataLoader, CPU tensors, batch 64", *measure(lambda: common_loop(features, labels, semantics, device, args.epochs)))]
+    rows = [("(a) DataLoader, CPU tensors, batch 64", *measure(common_loop))]
     variants = [(64, False), (1024, False)] + ([(64, True), (1024, True)] if device.type == "cuda" else [])
     for batch, graph in variants:
         label = f"(b) fit, resident, batch {batch}" + (", CUDA graph" if graph else "")
-        run = lambda: resident_fit(features, labels, semantics, device, args.epochs, batch, graph)  # noqa: E731
-        rows.append((label, *measure(run)))
+        rows.append((label, *measure(resident_fit, batch, graph)))
     baseline = rows[0][1]
     print(f"{'variant':<46} {'s/epoch':>9} {'epochs/s':>9} {'speed-up':>9} {memory:>16}")
     for label, seconds, peak in rows:

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
 
 __all__ = [
     "clean_notebook",
