@@ -9,7 +9,7 @@ import pytest
 import scipy.io
 import torch
 
-from zsl_utils.data import dataset_names, load_dataset, load_xlsa17, save_xlsa17
+from zsl_utils.data import FILE_SEMANTICS, dataset_names, load_dataset, load_xlsa17, save_xlsa17
 from zsl_utils.errors import ZSLDataError
 
 from conftest import tiny_xlsa17_arrays
@@ -26,6 +26,7 @@ def test_tiny_dataset_round_trip(tiny_folder: Path):
     assert data.class_names[0] == "grizzly+bear"
     np.testing.assert_allclose(data.semantics["attributes"].numpy(), arrays["att"], rtol=1e-6)
     np.testing.assert_allclose(data.semantics["original_attributes"].numpy(), arrays["original_att"], rtol=1e-6)
+    assert tuple(data.semantics) == FILE_SEMANTICS  # no word vectors asked for: only the file's own kinds
     assert data.image_files[3] == "img_003.jpg"
     assert data.seen_classes.tolist() == [0, 1, 2, 3]
     assert data.unseen_classes.tolist() == [4, 5]

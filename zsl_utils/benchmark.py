@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from .data import load_dataset
+from .data import FILE_SEMANTICS, load_dataset
 from .dataset import ZSLDataset
 from .evaluation import evaluate
 from .plots import plot_tsne
@@ -70,7 +70,7 @@ def run_benchmark(
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    word_vectors = () if semantic_kind in ("attributes", "original_attributes") else (semantic_kind,)
+    word_vectors = () if semantic_kind in FILE_SEMANTICS else (semantic_kind,)
     dataset = load_dataset(dataset_name, word_vectors=word_vectors).to(device if device is not None else get_device())
     models = list(models or default_models(dataset))
     results = []

@@ -25,6 +25,7 @@ __all__ = [
     "ZSLDataset",
     "XLSA17_DATASETS",
     "EMBEDDED_DATASETS",
+    "FILE_SEMANTICS",
     "dataset_names",
     "default_root",
     "dataset_folder",
@@ -40,6 +41,9 @@ __all__ = [
 XLSA17_DATASETS = ("AWA1", "AWA2", "CUB", "SUN", "APY")
 EMBEDDED_DATASETS = ("SHAPES",)
 PACKAGE_DATA = Path(__file__).resolve().parents[1] / "data"
+FILE_SEMANTICS = ("attributes", "original_attributes")
+"""The semantic kinds read from att_splits.mat (``att``, ``original_att``); any other kind is word vectors of the
+class names, loaded only when asked for (``word_vectors``)."""
 _LOCS = ("trainval_loc", "test_seen_loc", "test_unseen_loc", "train_loc", "val_loc")
 
 
@@ -167,12 +171,13 @@ def load_xlsa17(
             f"{folder}: labels span [{labels.min() + 1}, {labels.max() + 1}] (1-based) but att has {n_classes} classes; "
             "the semantic matrix does not match the features' classes"
         )
-    semantics = {"attributes": att}
+    attributes, original_attributes = FILE_SEMANTICS
+    semantics = {attributes: att}
     if "original_att" in splits:
         original = np.asarray(splits["original_att"], dtype=np.float32).T
         if original.shape[0] != n_classes:
             raise ZSLDataError(f"{folder / 'att_splits.mat'}: original_att has {original.shape[0]} classes, att has {n_classes}")
-        semantics["original_attributes"] = original
+        semantics[original_attributes] = original
 
     missing = [key for key in ("trainval_loc", "test_seen_loc", "test_unseen_loc") if key not in splits]
     if missing:

@@ -31,6 +31,7 @@ __all__ = [
 ]
 
 _REDUCTIONS = ("mean", "sum", "none")
+_DISTANCES = ("squared_euclidean", "cosine")
 _LABELS_TRUSTED: ContextVar[bool] = ContextVar("labels_trusted", default=False)
 
 
@@ -44,7 +45,6 @@ def trusted_labels() -> Iterator[None]:
         yield
     finally:
         _LABELS_TRUSTED.reset(token)
-_DISTANCES = ("squared_euclidean", "cosine")
 
 
 def _check_reduction(reduction: str) -> None:
