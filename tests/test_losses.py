@@ -20,6 +20,7 @@ from zsl_utils.losses import (
     sampled_ranking_loss,
     triplet_loss,
     trusted_labels,
+    weighted_ranking_loss,
 )
 
 F64 = torch.float64
@@ -88,6 +89,46 @@ def test_ranking_loss_gradcheck_and_hand_gradient() -> None:
     expected = active.to(F64) / 4
     expected[torch.arange(4), labels] = -active.sum(dim=1).to(F64) / 4
     torch.testing.assert_close(scores.grad, expected)
+
+
+# ---- weighted_ranking_loss (ALE) ---------------------------------------------------------------------------
+
+
+def test_weighted_ranking_loss_hand_computed() -> None:
+    scores = torch.tensor([[0.5, 0.2, 0.45, 0.6], [0.0, 0.9, 0.1, 0.2]], dtype=F64)
+    labels = torch.tensor([0, 1])
+    # row 0, margin 0.1: hinges j=1: 0, j=2: 0.05, j=3: 0.2 -> rank 2, l(2) / 2 = (1 + 1/2) / 2 = 0.75 -> 0.1875
+    # row 1: every hinge is 0 -> rank 0 -> 0
+    per_sample = weighted_ranking_loss(scores, labels, margin=0.1, reduction="none")
+    torch.testing.assert_close(per_sample, torch.tensor([0.1875, 0.0], dtype=F64))
+    assert weighted_ranking_loss(scores, labels, margin=0.1).item() == pytest.approx(0.09375)
+
+
+def test_weighted_ranking_loss_matches_loop_reference() -> None:
+    gen = torch.Generator().manual_seed(3)
+    scores = torch.randn(20, 9, generator=gen, dtype=F64)
+    labels = torch.randint(0, 9, (20,), generator=gen)
+    for margin in (0.0, 0.2, 1.0):
+        hinges = _ranking_reference(scores, labels, margin)
+        expected = []
+        for i in range(20):
+            y = int(labels[i])
+            rank = sum(1 for j in range(9) if j != y and margin - float(scores[i, y]) + float(scores[i, j]) > 0)
+            weight = sum(1 / k for k in range(1, rank + 1)) / rank if rank else 0.0
+            expected.append(weight * float(hinges[i]))
+        torch.testing.assert_close(weighted_ranking_loss(scores, labels, margin, reduction="none"),
+                                   torch.tensor(expected, dtype=F64))
+
+
+def test_weighted_ranking_loss_gradient_is_the_weighted_hinge_gradient() -> None:
+    margin = 0.3
+    scores, labels = _scores_away_from_kinks(4, 5, margin, seed=1)
+    assert torch.autograd.gradcheck(lambda s: weighted_ranking_loss(s, labels, margin), (scores,))
+    # One violation: weight l(1) / 1 = 1, the plain hinge rank loss; the weight falls as the rank grows.
+    one = torch.tensor([[1.0, 0.95, -3.0]], dtype=F64)
+    torch.testing.assert_close(weighted_ranking_loss(one, torch.tensor([0]), 0.1), ranking_loss(one, torch.tensor([0]), 0.1))
+    many = torch.tensor([[0.0, 1.0, 1.0, 1.0]], dtype=F64)
+    assert weighted_ranking_loss(many, torch.tensor([0]), 0.0).item() == pytest.approx((1 + 1 / 2 + 1 / 3) / 3 * 3)
 
 
 # ---- sampled negatives -------------------------------------------------------------------------------------

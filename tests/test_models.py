@@ -7,11 +7,16 @@ from collections.abc import Callable
 import pytest
 import torch
 
+import numpy as np
+
 from zsl_utils.models import (
     MODELS,
     Bilinear,
+    ConSE,
     DeViSE,
     ESZSL,
+    FittedModel,
+    NearestPrototype,
     RegionAttention,
     SingleTokenAttention,
     TokenAttention,
@@ -23,10 +28,10 @@ from zsl_utils.models import (
 D_V, D_S, R, D_R = 12, 6, 3, 5
 
 
-def _eszsl() -> ESZSL:
+def _fitted(model: FittedModel) -> FittedModel:
     g = torch.Generator().manual_seed(0)
     features, semantics = torch.randn(30, D_V, generator=g), torch.randn(5, D_S, generator=g)
-    return ESZSL(D_V, D_S).fit(features, torch.arange(30) % 5, semantics)
+    return model.fit(features, torch.arange(30) % 5, semantics)
 
 
 CASES: dict[str, Callable[[], ZSLModel]] = {
@@ -34,7 +39,10 @@ CASES: dict[str, Callable[[], ZSLModel]] = {
     "devise_mlp": lambda: DeViSE(D_V, D_S, hidden_dims=(16, 8), embed_dim=10),
     "bilinear": lambda: Bilinear(D_V, D_S),
     "bilinear_lowrank": lambda: Bilinear(D_V, D_S, rank=3),
-    "eszsl": _eszsl,
+    "eszsl": lambda: _fitted(ESZSL(D_V, D_S)),
+    "nearest_prototype": lambda: _fitted(NearestPrototype(D_V, D_S)),
+    "conse": lambda: _fitted(ConSE(D_V, D_S, top_t=3)),
+    "devise_dot": lambda: DeViSE(D_V, D_S, cosine=False),
     "single_token": lambda: SingleTokenAttention(D_V, D_S, hidden_dim=8, num_heads=2),
     "region_attention": lambda: RegionAttention(D_R, D_S, num_regions=None, hidden_dim=8),
     "region_attention_fixed": lambda: RegionAttention(D_R, D_S, num_regions=R, hidden_dim=8),
@@ -330,6 +338,76 @@ def test_eszsl_needs_fit_and_consistent_labels():
         model.fit(torch.randn(4, D_V + 1), torch.tensor([0, 1, 2, 0]), semantics)
 
 
+def test_devise_dot_product_is_the_papers_score():
+    """cosine=False: s_c^T M v with unit-norm class vectors (Frome et al.), the length of M v kept."""
+    torch.manual_seed(0)
+    model = DeViSE(D_V, D_S, cosine=False)
+    visual, semantics = torch.randn(4, D_V), torch.randn(3, D_S)
+    M = model.visual_map.weight  # (d_s, d_v)
+    expected = visual @ M.T @ torch.nn.functional.normalize(semantics, dim=1).T
+    torch.testing.assert_close(model.class_scores(visual, semantics), expected)
+    torch.testing.assert_close(model.class_scores(3 * visual, semantics), 3 * expected)
+
+
+def test_nearest_prototype_is_ridge_from_semantics_to_class_means():
+    """An independent numpy version: class means, A = argmin ||S A - M||^2 + lam ||A||^2, cosine to s_c A."""
+    g = np.random.default_rng(0)
+    features, semantics = g.normal(size=(40, D_V)), g.normal(size=(7, D_S))
+    labels = np.arange(40) % 4 + 1  # classes 1..4 trained; 0, 5, 6 unseen
+    lam = 0.3
+    means = np.stack([features[labels == c].mean(axis=0) for c in range(1, 5)])
+    S = semantics[1:5]
+    A = np.linalg.lstsq(np.vstack([S, np.sqrt(lam) * np.eye(D_S)]), np.vstack([means, np.zeros((D_S, D_V))]), rcond=None)[0]
+    prototypes = semantics @ A
+    query = g.normal(size=(5, D_V))
+    expected = (query / np.linalg.norm(query, axis=1, keepdims=True)) @ (prototypes / np.linalg.norm(prototypes, axis=1, keepdims=True)).T
+    model = NearestPrototype(D_V, D_S, lam=lam).fit(torch.tensor(features).float(), torch.tensor(labels), torch.tensor(semantics).float())
+    torch.testing.assert_close(model.class_scores(torch.tensor(query).float(), torch.tensor(semantics).float()),
+                               torch.tensor(expected).float(), atol=1e-5, rtol=1e-4)
+
+
+def test_conse_mixes_the_top_t_class_vectors_by_probability():
+    g = torch.Generator().manual_seed(0)
+    semantics = torch.randn(6, D_S, generator=g)
+    labels = torch.arange(60) % 4  # training classes 0..3
+    features = torch.randn(60, D_V, generator=g) + 3 * torch.nn.functional.one_hot(labels, D_V).float()
+    model = ConSE(D_V, D_S, top_t=2, weight_decay=1e-3).fit(features, labels, semantics, torch.arange(4))
+    # The classifier fits its training classes.
+    assert (model.classifier(features).argmax(dim=1) == labels).float().mean() > 0.9
+    query = torch.randn(5, D_V, generator=g)
+    probabilities = model.classifier(query).softmax(dim=1)  # (5, 4)
+    expected = []
+    for p in probabilities:
+        top = p.topk(2)
+        mix = (top.values[:, None] * semantics[top.indices]).sum(dim=0) / top.values.sum()
+        expected.append(torch.nn.functional.cosine_similarity(mix[None], semantics, dim=1))
+    torch.testing.assert_close(model.class_scores(query, semantics), torch.stack(expected), atol=1e-5, rtol=1e-4)
+    # With T = all training classes every class vector takes part.
+    full = ConSE(D_V, D_S, top_t=10).fit(features, labels, semantics, torch.arange(4))
+    torch.testing.assert_close(full.embed_visual(query), full.classifier(query).softmax(dim=1) @ semantics[:4])
+
+
+def test_feature_norm_uses_training_statistics_and_applies_everywhere():
+    torch.manual_seed(0)
+    train = 5 + 2 * torch.randn(50, D_V)
+    model = Bilinear(D_V, D_S).set_feature_norm("standardise", train)
+    visual, semantics = torch.randn(4, D_V), torch.randn(3, D_S)
+    standardised = (visual - train.mean(dim=0)) / train.std(dim=0, correction=0)
+    torch.testing.assert_close(model.class_scores(visual, semantics), standardised @ model.W @ semantics.T)
+    torch.testing.assert_close(model.embed_visual(visual), standardised @ model.W)
+    model.set_feature_norm("l2", train)
+    torch.testing.assert_close(model.class_scores(visual, semantics),
+                               torch.nn.functional.normalize(visual, dim=1) @ model.W @ semantics.T)
+    assert model.set_feature_norm("none", train).feature_norm is None
+    with pytest.raises(ValueError, match="feature_norm must be one of"):
+        model.set_feature_norm("zscore", train)
+    # A fitted model solves on normalised features and scores normalised features.
+    eszsl = ESZSL(D_V, D_S).set_feature_norm("standardise", train)
+    eszsl.fit(train, torch.arange(50) % 3, semantics)
+    reference = ESZSL(D_V, D_S).fit((train - train.mean(0)) / train.std(0, correction=0), torch.arange(50) % 3, semantics)
+    torch.testing.assert_close(eszsl.V, reference.V)
+
+
 # Attention -----------------------------------------------------------------------------------------------------------
 
 
@@ -433,6 +511,10 @@ def test_token_attention_delegates_to_region_attention():
 
 
 EXPECTED_CLASSES = {
+    "nearest_prototype": NearestPrototype,
+    "conse": ConSE,
+    "ale": Bilinear,
+    "sje": Bilinear,
     "devise": DeViSE,
     "devise_mlp": DeViSE,
     "bilinear": Bilinear,
@@ -450,12 +532,12 @@ def test_registry_builds_each_model():
         model = build_model(name, 16, D_S)
         assert type(model) is cls and model.visual_dim == 16 and model.semantic_dim == D_S
     assert build_model("devise_mlp", 16, D_S).hidden_dims == (2048, 1024)
-    assert build_model("devise", 16, D_S).hidden_dims == ()
+    assert build_model("devise", 16, D_S).hidden_dims == () and not build_model("devise", 16, D_S).cosine
     assert build_model("bilinear_lowrank", 16, D_S).rank == 64
     assert build_model("bilinear_lowrank", 16, D_S, rank=3).rank == 3
     assert build_model("bilinear", 16, D_S).rank is None
 
 
 def test_unknown_model_lists_valid_names():
-    with pytest.raises(ValueError, match="unknown model 'clip'.*bilinear, bilinear_lowrank, devise"):
+    with pytest.raises(ValueError, match="unknown model 'clip'.*bilinear, bilinear_lowrank, conse, devise"):
         build_model("clip", 16, D_S)

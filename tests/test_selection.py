@@ -78,5 +78,52 @@ def test_grid_keys_reach_the_model_or_the_training_config():
         {"weight_decay": 0.1},
     )
     assert _split_params("bilinear", {"temperature": 0.1}) == ({}, {"temperature": 0.1})
-    with pytest.raises(ValueError, match="neither Bilinear arguments nor TrainConfig fields"):
+    with pytest.raises(ValueError, match="neither Bilinear arguments, TrainConfig fields nor feature_norm"):
         _split_params("bilinear", {"gama": 1.0})
+
+
+def test_edge_choices_only_for_numeric_grids_of_three_or_more():
+    from zsl_utils.selection import edge_choices
+
+    grid = {"lr": [1e-3, 1e-2, 1e-1], "rank": [4, 8], "feature_norm": ["none", "l2", "standardise"]}
+    assert edge_choices(grid, {"lr": 1e-1, "rank": 8, "feature_norm": "l2"}) == {"lr": 1e-1}
+    assert edge_choices(grid, {"lr": 1e-3, "rank": 4, "feature_norm": "none"}) == {"lr": 1e-3}
+    assert edge_choices(grid, {"lr": 1e-2, "rank": 4, "feature_norm": "standardise"}) == {}
+
+
+def test_selection_warns_at_the_edge_of_its_grid(shapes):
+    with pytest.warns(UserWarning, match=r"eszsl: \{'gamma': 1000.0\} chosen at the edge of the grid"):
+        select_and_train("eszsl", shapes, grid={"gamma": [10.0, 100.0, 1000.0], "lam": [1e-3]}, calibration_rule="none")
+
+
+def test_feature_norm_is_a_grid_key_fitted_on_training_images(shapes):
+    model, result = select_and_train("eszsl", shapes, grid={"gamma": [1e4], "lam": [1e-3], "feature_norm": ["standardise"]},
+                                     calibration_rule="none")
+    trainval = shapes.features[shapes.trainval]
+    torch.testing.assert_close(model.feature_norm.mean, trainval.mean(dim=0))
+    torch.testing.assert_close(model.feature_norm.std, trainval.std(dim=0, correction=0))
+    with pytest.raises(ValueError, match="neither ESZSL arguments, TrainConfig fields nor feature_norm"):
+        select_and_train("eszsl", shapes, grid={"gammma": [1.0]})
+
+
+def test_calibration_rules_and_the_rehearsal_never_use_test_images(shapes):
+    """The three gammas follow their definitions; the rehearsal's H per rule and the chosen rule come from validation
+    data only: scrambling every test image changes none of them."""
+    grid = {"gamma": [1e4], "lam": [1e-3]}
+    model, result = select_and_train("eszsl", shapes, grid=grid)
+    assert set(result.transfer_harmonic) == {"none", "as_is", "rescaled"}
+    assert result.calibration_rule == max(("none", "as_is", "rescaled"), key=result.transfer_harmonic.get)
+    assert result.gamma == result.gamma_for(result.calibration_rule)
+    assert result.gamma_for("none") == 0.0 and result.gamma_for("as_is") == result.validation_gamma
+    assert result.rescaled_gamma != result.validation_gamma
+    with pytest.raises(ValueError, match="unknown calibration rule 'always'"):
+        result.gamma_for("always")
+    with pytest.raises(ValueError, match="unknown calibration rule 'always'"):
+        select_and_train("eszsl", shapes, grid=grid, calibration_rule="always")
+    test = torch.cat([shapes.test_seen, shapes.test_unseen])
+    features = shapes.features.clone()
+    features[test] = torch.randn(len(test), shapes.feature_dim, generator=torch.Generator().manual_seed(0))
+    _, scrambled = select_and_train("eszsl", dataclasses.replace(shapes, features=features), grid=grid)
+    assert scrambled.transfer_harmonic == result.transfer_harmonic and scrambled.rescaled_gamma == result.rescaled_gamma
+    fixed_model, fixed = select_and_train("eszsl", shapes, grid=grid, calibration_rule="rescaled")
+    assert fixed.transfer_harmonic == {} and fixed.gamma == fixed.rescaled_gamma == result.rescaled_gamma

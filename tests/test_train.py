@@ -29,10 +29,10 @@ def test_fit_equals_a_plain_reference_loop():
     classes = torch.tensor([0, 1, 2, 3])
     keep = torch.isin(labels, classes)
     visual, labels = visual[keep], labels[keep]
-    config = TrainConfig(epochs=3, batch_size=16, lr=1e-2, weight_decay=1e-3, warmup_epochs=1, temperature=0.5, seed=7, progress=False)
+    config = TrainConfig(epochs=3, batch_size=16, lr=1e-2, weight_decay=1e-3, warmup_epochs=1, seed=7, progress=False)
 
     set_seed(0)
-    model = DeViSE(12, 5, hidden_dims=(16,), dropout=0.2)
+    model = DeViSE(12, 5, hidden_dims=(16,), dropout=0.2, temperature=0.5)
     reference = copy.deepcopy(model)
     rng_state = torch.get_rng_state()
     fit(model, visual, labels, semantics, classes, config)
@@ -50,7 +50,7 @@ def test_fit_equals_a_plain_reference_loop():
                 group["lr"] = 1e-2 * cosine_warmup_lr(epoch * steps + i, 3 * steps, steps)
             batch = permutation[i * 16 : (i + 1) * 16]
             optimizer.zero_grad()
-            loss = cross_entropy_loss(reference.class_scores(visual[batch], semantics[classes]), targets[batch], temperature=0.5)
+            loss = cross_entropy_loss(reference.class_scores(visual[batch], semantics[classes]), targets[batch])
             loss.backward()
             optimizer.step()
     for p, q in zip(model.parameters(), reference.parameters()):
@@ -138,3 +138,27 @@ def test_cuda_graph_gives_the_plain_step_results():
         weights.append([p.detach().cpu() for p in model.parameters()])
     for p, q in zip(*weights):
         torch.testing.assert_close(p, q, rtol=1e-4, atol=1e-5)
+
+
+def test_temperature_defaults_to_each_loss_own_and_is_given_once() -> None:
+    g = torch.Generator().manual_seed(0)
+    visual, semantics = torch.randn(8, 6, generator=g), torch.randn(4, 3, generator=g)
+    targets = torch.tensor([0, 1, 2, 3, 0, 1, 2, 3])
+    bilinear = Bilinear(6, 3)
+    scores = bilinear.class_scores(visual, semantics)
+    # None: cross-entropy at T = 1, InfoNCE at its own 0.07.
+    assert TrainConfig().temperature is None
+    torch.testing.assert_close(TrainConfig().objective()(bilinear, visual, targets, semantics),
+                               losses.cross_entropy_loss(scores, targets))
+    info = TrainConfig(loss="info_nce").objective()(bilinear, visual, targets, semantics)
+    torch.testing.assert_close(info, losses.class_aware_info_nce_loss(
+        bilinear.embed_visual(visual), bilinear.embed_semantic(semantics[targets]), targets, temperature=0.07))
+    torch.testing.assert_close(TrainConfig(temperature=0.5).objective()(bilinear, visual, targets, semantics),
+                               losses.cross_entropy_loss(scores, targets, temperature=0.5))
+    # A temperature that no objective reads is refused, and so is a second one beside a model's own.
+    with pytest.raises(ValueError, match="no effect with loss='ranking'"):
+        TrainConfig(loss="ranking", temperature=0.1)
+    devise = DeViSE(6, 3, temperature=0.1)
+    with pytest.raises(ValueError, match=r"temperature given twice: DeViSE\(temperature=0.1\) and TrainConfig\(temperature=0.5\)"):
+        fit(devise, visual, targets, semantics, torch.arange(4), TrainConfig(epochs=1, temperature=0.5, progress=False))
+    fit(devise, visual, targets, semantics, torch.arange(4), TrainConfig(epochs=1, progress=False))

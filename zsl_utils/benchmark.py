@@ -16,11 +16,11 @@ from .data import FILE_SEMANTICS, load_dataset
 from .dataset import ZSLDataset
 from .evaluation import evaluate
 from .plots import plot_tsne
-from .selection import DEFAULT_CONFIGS, select_and_train
+from .selection import CALIBRATION_RULES, DEFAULT_CONFIGS, select_and_train
 from .train import TrainConfig
 from .utils import get_device
 
-__all__ = ["GBU_REFERENCE", "default_models", "run_benchmark", "markdown_table"]
+__all__ = ["GBU_REFERENCE", "MODEL_LABELS", "default_models", "run_benchmark", "markdown_table"]
 
 GBU_REFERENCE: dict[str, dict[str, tuple[float, float, float, float]]] = {
     "ALE": {"AWA1": (59.9, 16.8, 76.1, 27.5), "AWA2": (62.5, 14.0, 81.8, 23.9), "CUB": (54.9, 23.7, 62.8, 34.4), "SUN": (58.1, 21.8, 33.1, 26.3), "APY": (39.7, 4.6, 73.7, 8.7)},
@@ -31,27 +31,61 @@ GBU_REFERENCE: dict[str, dict[str, tuple[float, float, float, float]]] = {
 """Published GBU results (Xian et al., TPAMI 2018, proposed split, ResNet-101 features, attributes), in percent:
 method -> dataset -> (ZSL top-1, GZSL U, GZSL S, GZSL H). Reference only: no calibration in these numbers."""
 
-_COLUMNS = (("zsl", "ZSL"), ("seen", "S"), ("unseen", "U"), ("harmonic", "H"), ("calibrated_harmonic", "H (cal.)"), ("ausuc", "AUSUC"))
+MODEL_LABELS: dict[str, str] = {
+    "nearest_prototype": "nearest prototype (baseline, notebook 00)",
+    "conse": "ConSE (baseline, Norouzi et al. 2014)",
+    "eszsl": "ESZSL (paper: closed form)",
+    "devise": "DeViSE (paper: linear map, hinge rank loss)",
+    "ale": "ALE (paper: bilinear, weighted rank loss)",
+    "sje": "SJE (paper: bilinear, structured hinge)",
+    "bilinear": "bilinear, softmax (ours)",
+    "bilinear_lowrank": "bilinear low rank, softmax (ours)",
+    "devise_mlp": "DeViSE with an MLP, hinge rank (ours)",
+    "attention": "attention over feature tokens (ours)",
+    "region_attention": "attention over regions (ours)",
+    "two_branch": "two-branch, softmax (ours)",
+}
+"""What each benchmark row is: "paper" rows are trained with their paper's objective, "ours" are the course's own
+models or variants, "baseline" rows learn no embedding."""
+
+_COLUMNS = (
+    ("zsl", "ZSL"), ("seen", "S"), ("unseen", "U"), ("harmonic", "H"),
+    ("harmonic_as_is", "H, val γ as is"), ("harmonic_rescaled", "H, val γ rescaled"),
+    ("calibrated_harmonic", "H, rehearsed rule"), ("ausuc", "AUSUC"),
+)
 
 
 def default_models(dataset: ZSLDataset) -> list[str]:
-    """Every model of the course; region attention where the dataset has region features, token attention else."""
+    """The baselines, then every model of the course; region attention where the dataset has region features,
+    token attention else."""
     attention = "region_attention" if dataset.regions is not None else "attention"
-    return ["eszsl", "devise", "devise_mlp", "bilinear", "bilinear_lowrank", attention, "two_branch"]
+    return ["nearest_prototype", "conse", "eszsl", "devise", "ale", "sje", "bilinear", "bilinear_lowrank",
+            "devise_mlp", attention, "two_branch"]
 
 
 def markdown_table(results: list[dict], title: str) -> str:
-    """Mean +- std over seeds, in percent, one row per model."""
-    lines = [f"### {title}", "", "| model | " + " | ".join(h for _, h in _COLUMNS) + " | seconds |", "|---" * (len(_COLUMNS) + 2) + "|"]
+    """Mean +- std over seeds, in percent, one row per model; H three ways (no calibration, the validation gamma as
+    is, rescaled) and under the rule the rehearsal chose, with how often it chose each rule."""
+    header = ["model"] + [h for _, h in _COLUMNS] + ["rules chosen", "seconds"]
+    lines = [f"### {title}", "", "| " + " | ".join(header) + " |", "|---" * len(header) + "|"]
     for model in dict.fromkeys(r["model"] for r in results):
         runs = [r for r in results if r["model"] == model]
         cells = []
         for key, _ in _COLUMNS:
-            values = 100 * np.array([r["metrics"][key] for r in runs])
+            values = 100 * np.array([_metric(r, key) for r in runs])
             cells.append(f"{values.mean():.1f} ± {values.std():.1f}")
+        rules = [r["calibration_rule"] for r in runs]
+        chosen = ", ".join(f"{rule} {rules.count(rule)}" for rule in CALIBRATION_RULES if rule in rules)
         seconds = np.mean([r["seconds"] for r in runs])
-        lines.append(f"| {model} | " + " | ".join(cells) + f" | {seconds:.1f} |")
+        lines.append(f"| {model} | " + " | ".join(cells) + f" | {chosen} | {seconds:.1f} |")
     return "\n".join(lines)
+
+
+def _metric(run: dict, key: str) -> float:
+    """A column's value in one stored run: the ``metrics`` fields, or H under a calibration rule."""
+    if key.startswith("harmonic_"):
+        return run["calibration"][key.removeprefix("harmonic_")]["harmonic"]
+    return run["metrics"][key]
 
 
 def run_benchmark(
@@ -80,10 +114,18 @@ def run_benchmark(
             config = dataclasses.replace(DEFAULT_CONFIGS.get(name, TrainConfig()), progress=False)
             model, selection = select_and_train(name, dataset, semantic_kind, config=config, seed=seed)
             metrics = evaluate(model, dataset, semantic_kind, gamma=selection.gamma)
+            calibration = {}
+            for rule in CALIBRATION_RULES:
+                ruled = evaluate(model, dataset, semantic_kind, gamma=selection.gamma_for(rule))
+                calibration[rule] = {"gamma": ruled.gamma, "seen": ruled.calibrated_seen,
+                                     "unseen": ruled.calibrated_unseen, "harmonic": ruled.calibrated_harmonic}
             seconds = time.perf_counter() - start
             results.append({
-                "model": name, "seed": seed, "semantics": semantic_kind, "params": selection.params,
-                "epochs": selection.epochs, "val_zsl": selection.val_zsl, "metrics": metrics.as_dict(), "seconds": seconds,
+                "model": name, "label": MODEL_LABELS.get(name, name), "seed": seed, "semantics": semantic_kind,
+                "params": selection.params, "epochs": selection.epochs, "val_zsl": selection.val_zsl,
+                "val_harmonic": selection.val_harmonic, "calibration_rule": selection.calibration_rule,
+                "transfer_harmonic": selection.transfer_harmonic, "metrics": metrics.as_dict(),
+                "calibration": calibration, "seconds": seconds,
             })
             print(f"{name:<17} seed {seed}  {metrics}  ({seconds:.1f} s)", flush=True)
             if tsne and seed == 0:

@@ -18,6 +18,7 @@ import torch.nn.functional as F
 
 __all__ = [
     "ranking_loss",
+    "weighted_ranking_loss",
     "sample_negatives",
     "sampled_ranking_loss",
     "pairwise_ranking_loss",
@@ -136,6 +137,38 @@ def ranking_loss(
     hinge = (margin - positive + scores).clamp(min=0)
     is_positive = F.one_hot(labels, scores.shape[1]).bool()
     return _reduce(hinge.masked_fill(is_positive, 0).sum(dim=1), reduction)
+
+
+def weighted_ranking_loss(
+    scores: torch.Tensor, labels: torch.Tensor, margin: float = 0.1, reduction: str = "mean"
+) -> torch.Tensor:
+    """ALE's weighted approximate ranking loss (Akata et al., TPAMI 2016; the WSABIE weighting of Usunier et al.).
+
+    With ``h_ij = max(0, margin - s[i, y_i] + s[i, j])`` for the wrong classes j, ``r_i = #{j != y_i : h_ij > 0}``
+    (the rank of the true class, counted with the margin) and ``l(r) = sum_{k=1}^{r} 1/k``:
+
+    ``loss_i = l(r_i) / r_i * sum_{j != y_i} h_ij`` (0 when r_i = 0).
+
+    The weight ``l(r) / r`` is large for a true class ranked near the top (r = 1: weight 1) and small for one ranked
+    far down, so top-of-the-list errors count most. It is a count, so it carries no gradient: the gradient is that of
+    :func:`ranking_loss` scaled per sample.
+
+    Args:
+        scores: (B, C) class scores.
+        labels: (B,) int64 true classes.
+    Returns:
+        A scalar, or (B,) with ``reduction="none"``.
+    """
+    _check_scores_labels(scores, labels)
+    _check_margin(margin)
+    _check_reduction(reduction)
+    positive = scores.gather(1, labels.unsqueeze(1))
+    is_positive = F.one_hot(labels, scores.shape[1]).bool()
+    hinge = (margin - positive + scores).clamp(min=0).masked_fill(is_positive, 0)  # (B, C)
+    ranks = (hinge > 0).sum(dim=1)  # (B,) r_i in [0, C-1]
+    k = torch.arange(1, scores.shape[1], device=scores.device, dtype=scores.dtype)
+    weight_of_rank = torch.cat([k.new_zeros(1), torch.cumsum(1 / k, 0) / k])  # (C,) l(r) / r, 0 for r = 0
+    return _reduce(weight_of_rank[ranks] * hinge.sum(dim=1), reduction)
 
 
 def sample_negatives(

@@ -25,9 +25,14 @@ from torch import nn
 
 __all__ = [
     "ZSLModel",
+    "FeatureNorm",
+    "FEATURE_NORMS",
     "DeViSE",
     "Bilinear",
     "ESZSL",
+    "FittedModel",
+    "NearestPrototype",
+    "ConSE",
     "SingleTokenAttention",
     "RegionAttention",
     "TokenAttention",
@@ -79,6 +84,44 @@ def inference(model: nn.Module) -> Iterator[None]:
             module.training = training
 
 
+FEATURE_NORMS = ("none", "l2", "standardise")
+"""Input normalisations of the visual features that model selection can choose (grid key ``feature_norm``)."""
+
+
+class FeatureNorm(nn.Module):
+    """Normalisation of the visual input, the first step of a model: ``"l2"`` scales each feature vector (each
+    region's, for region features) to unit norm; ``"standardise"`` z-scores each feature dimension with the mean and
+    standard deviation of the training images given to :meth:`fit` (a constant dimension is only centred).
+    visual: (B, d_v) or (B, R, d_r) -> the same shape."""
+
+    def __init__(self, kind: str, dim: int) -> None:
+        super().__init__()
+        if kind not in FEATURE_NORMS:
+            raise ValueError(f"feature_norm must be one of {FEATURE_NORMS}, got {kind!r}")
+        self.kind = kind
+        self.register_buffer("mean", torch.zeros(dim))
+        self.register_buffer("std", torch.ones(dim))
+
+    def fit(self, visual: torch.Tensor) -> "FeatureNorm":
+        """Statistics from training images only. visual: (n, d_v) or (n, R, d_r)."""
+        if self.kind == "standardise":
+            flat = visual.reshape(-1, visual.shape[-1]).float()
+            std = flat.std(dim=0, correction=0)
+            self.mean.copy_(flat.mean(dim=0))
+            self.std.copy_(torch.where(std > 0, std, torch.ones_like(std)))
+        return self
+
+    def forward(self, visual: torch.Tensor) -> torch.Tensor:
+        if self.kind == "l2":
+            return F.normalize(visual, dim=-1)
+        if self.kind == "standardise":
+            return (visual - self.mean) / self.std
+        return visual
+
+    def extra_repr(self) -> str:
+        return self.kind
+
+
 class ZSLModel(nn.Module):
     """Base class: validated public methods that call the hooks ``_embed_visual``, ``_embed_semantic``, ``_score_*``.
 
@@ -100,6 +143,19 @@ class ZSLModel(nn.Module):
         _check_positive_int("semantic_dim", semantic_dim)
         self.visual_dim = visual_dim
         self.semantic_dim = semantic_dim
+        self.feature_norm: FeatureNorm | None = None
+
+    def set_feature_norm(self, kind: str, training_visual: torch.Tensor) -> "ZSLModel":
+        """Normalise every visual input first (``FEATURE_NORMS``), with statistics from ``training_visual``, the
+        training images' features (n, d_v) or regions (n, R, d_r); ``"none"`` removes it. Returns ``self``."""
+        self._check("set_feature_norm", training_visual)
+        norm = FeatureNorm(kind, self.visual_dim).to(training_visual.device)
+        self.feature_norm = None if kind == "none" else norm.fit(training_visual)
+        return self
+
+    def _prepare(self, visual: torch.Tensor) -> torch.Tensor:
+        """The visual input after the model's feature normalisation, if it has one."""
+        return visual if self.feature_norm is None else self.feature_norm(visual)
 
     # Validation -------------------------------------------------------------------------------------------------
 
@@ -145,7 +201,7 @@ class ZSLModel(nn.Module):
     def embed_visual(self, visual: torch.Tensor) -> torch.Tensor:
         """Images into the joint space. visual: (B, d_v) or (B, R, d_r) -> (B, d)."""
         self._check("embed_visual", visual)
-        return self._embed_visual(visual)
+        return self._embed_visual(self._prepare(visual))
 
     def embed_semantic(self, semantics: torch.Tensor) -> torch.Tensor:
         """Classes into the joint space. semantics: (C, d_s) -> (C, d)."""
@@ -155,12 +211,12 @@ class ZSLModel(nn.Module):
     def class_scores(self, visual: torch.Tensor, semantics: torch.Tensor) -> torch.Tensor:
         """Every image against every class. visual: (B, d_v) or (B, R, d_r), semantics: (C, d_s) -> (B, C)."""
         self._check("class_scores", visual, semantics)
-        return self._score_matrix(self._embed_visual(visual), self._embed_semantic(semantics))
+        return self._score_matrix(self._embed_visual(self._prepare(visual)), self._embed_semantic(semantics))
 
     def pair_scores(self, visual: torch.Tensor, semantics: torch.Tensor) -> torch.Tensor:
         """Image i against semantic row i. visual: (B, d_v) or (B, R, d_r), semantics: (B, d_s) -> (B,)."""
         self._check("pair_scores", visual, semantics, pairs=True)
-        return self._score_pairs(self._embed_visual(visual), self._embed_semantic(semantics))
+        return self._score_pairs(self._embed_visual(self._prepare(visual)), self._embed_semantic(semantics))
 
     def forward(self, visual: torch.Tensor, semantics: torch.Tensor) -> torch.Tensor:
         """The same as :meth:`class_scores`: (B, C)."""
@@ -192,26 +248,36 @@ class ZSLModel(nn.Module):
 
 
 class _CosineModel(ZSLModel):
-    """Cosine scores with a fixed temperature: score(v, s) = <v / |v|, s / |s|> / T."""
+    """Cosine scores with a fixed temperature: score(v, s) = <v / |v|, s / |s|> / T.
 
-    def __init__(self, visual_dim: int, semantic_dim: int, temperature: float) -> None:
+    With ``cosine=False`` only the class side is normalised: score(v, s) = <v, s / |s|> / T, a dot product with
+    unit-norm class vectors (DeViSE's own score).
+    """
+
+    def __init__(self, visual_dim: int, semantic_dim: int, temperature: float, cosine: bool = True) -> None:
         super().__init__(visual_dim, semantic_dim)
         if not temperature > 0:
             raise ValueError(f"temperature must be > 0, got {temperature!r}")
         self.register_buffer("temperature", torch.tensor(float(temperature)))
+        self.cosine = cosine
+
+    def _visual_unit(self, visual_emb: torch.Tensor) -> torch.Tensor:
+        return F.normalize(visual_emb, dim=-1) if self.cosine else visual_emb
 
     def _score_matrix(self, visual_emb: torch.Tensor, semantic_emb: torch.Tensor) -> torch.Tensor:
-        return F.normalize(visual_emb, dim=-1) @ F.normalize(semantic_emb, dim=-1).T / self.temperature
+        return self._visual_unit(visual_emb) @ F.normalize(semantic_emb, dim=-1).T / self.temperature
 
     def _score_pairs(self, visual_emb: torch.Tensor, semantic_emb: torch.Tensor) -> torch.Tensor:
-        cosine = (F.normalize(visual_emb, dim=-1) * F.normalize(semantic_emb, dim=-1)).sum(dim=-1)
-        return cosine / self.temperature
+        scores = (self._visual_unit(visual_emb) * F.normalize(semantic_emb, dim=-1)).sum(dim=-1)
+        return scores / self.temperature
 
 
 class DeViSE(_CosineModel):
     """DeViSE (Frome et al., NeurIPS 2013): images mapped into the space of the class embeddings.
 
-    score(v, s) = <g(v) / |g(v)|, h(s) / |h(s)|> / T
+    score(v, s) = <g(v) / |g(v)|, h(s) / |h(s)|> / T      (``cosine=True``, the course's default)
+    score(v, s) = <g(v), h(s) / |h(s)|> / T              (``cosine=False``: the paper's dot product with unit-norm
+                                                           class vectors)
 
     * ``hidden_dims=None``: g(v) = M v, the paper's linear map M (d_s x d_v, no bias), into the semantic space.
     * ``hidden_dims=(2048, 1024)``: g is an MLP, Linear -> BatchNorm1d -> ReLU -> Dropout per hidden layer.
@@ -229,8 +295,9 @@ class DeViSE(_CosineModel):
         embed_dim: int | None = None,
         dropout: float = 0.5,
         temperature: float = 1.0,
+        cosine: bool = True,
     ) -> None:
-        super().__init__(visual_dim, semantic_dim, temperature)
+        super().__init__(visual_dim, semantic_dim, temperature, cosine)
         _check_dropout(dropout)
         embed_dim = semantic_dim if embed_dim is None else embed_dim
         _check_positive_int("embed_dim", embed_dim)
@@ -292,7 +359,61 @@ class Bilinear(ZSLModel):
         return semantics if self.rank is None else self.V(semantics)
 
 
-class ESZSL(ZSLModel):
+class FittedModel(ZSLModel):
+    """A model fitted by its own solver, ``model.fit(features, labels, semantics, classes)``, instead of by gradient
+    steps of :func:`zsl_utils.train.fit` (ESZSL's closed form, the baselines). Scoring before ``fit`` raises."""
+
+    def __init__(self, visual_dim: int, semantic_dim: int) -> None:
+        super().__init__(visual_dim, semantic_dim)
+        self.register_buffer("fitted", torch.tensor(False))
+
+    def fit(
+        self,
+        features: torch.Tensor,
+        labels: torch.Tensor,
+        semantics: torch.Tensor,
+        classes: torch.Tensor | None = None,
+    ) -> "FittedModel":
+        """Fit on the device of ``features`` (Apple MPS, which has no float64: on the CPU); returns ``self``.
+
+        features: (n, d_v); labels: (n,) class ids indexing the rows of semantics: (C, d_s); classes: (z,) the
+        training class ids (default: the classes present in labels).
+        """
+        name = type(self).__name__
+        self._check("fit", features, semantics)
+        device = torch.device("cpu") if features.device.type == "mps" else features.device
+        features, labels, semantics = features.to(device), labels.to(device), semantics.to(device)
+        if labels.shape != (features.shape[0],) or labels.is_floating_point():
+            raise ValueError(
+                f"{name}.fit: expected integer labels of shape ({features.shape[0]},) for features "
+                f"{_shape(features)}, got labels {_shape(labels)} of dtype {labels.dtype}"
+            )
+        classes = labels.unique() if classes is None else classes.to(device)
+        if classes.dim() != 1 or classes.numel() != classes.unique().numel():
+            raise ValueError(f"{name}.fit: classes must be a 1-D tensor of distinct class ids, got {classes.tolist()}")
+        if classes.numel() and not (0 <= classes.min() and classes.max() < semantics.shape[0]):
+            raise ValueError(
+                f"{name}.fit: class ids must index the {semantics.shape[0]} rows of semantics "
+                f"{_shape(semantics)}, got classes {classes.tolist()}"
+            )
+        match = labels[:, None] == classes[None, :]  # (n, z)
+        if not match.any(dim=1).all():
+            missing = labels[~match.any(dim=1)].unique().tolist()
+            raise ValueError(f"{name}.fit: labels {missing} are not among classes {classes.tolist()}")
+        self._fit(self._prepare(features), match, semantics[classes])
+        self.fitted.fill_(True)
+        return self
+
+    def _fit(self, features: torch.Tensor, match: torch.Tensor, class_semantics: torch.Tensor) -> None:
+        """features: (n, d_v); match: (n, z) bool, image i is of training class j; class_semantics: (z, d_s)."""
+        raise NotImplementedError
+
+    def _require_fitted(self) -> None:
+        if not self.fitted:
+            raise RuntimeError(f"{type(self).__name__}: call fit(features, labels, semantics) before scoring")
+
+
+class ESZSL(FittedModel):
     """ESZSL (Romera-Paredes & Torr, ICML 2015): a bilinear model F(x, s) = x^T V s with a closed-form V.
 
     In the paper's notation X: (d, m) features as columns, Y in {-1, 1}^(m x z), S: (a, z) class signatures as
@@ -312,7 +433,6 @@ class ESZSL(ZSLModel):
         self.gamma = float(gamma)
         self.lam = float(lam)
         self.register_buffer("V", torch.zeros(visual_dim, semantic_dim))
-        self.register_buffer("fitted", torch.tensor(False))
 
     @staticmethod
     def closed_form(
@@ -329,49 +449,107 @@ class ESZSL(ZSLModel):
         # left (S^T S + lam I)^-1 = ((S^T S + lam I)^-1 left^T)^T, the matrix being symmetric.
         return torch.linalg.solve(S.T @ S + lam * eye_s, left.T).T
 
-    def fit(
-        self,
-        features: torch.Tensor,
-        labels: torch.Tensor,
-        semantics: torch.Tensor,
-        classes: torch.Tensor | None = None,
-    ) -> ESZSL:
-        """Solve for V on the device of ``features``; returns ``self``.
-
-        features: (n, d_v); labels: (n,) class ids indexing the rows of semantics: (C, d_s); classes: (z,) the
-        training class ids, the columns of Y (default: the classes present in labels).
-        """
-        self._check("fit", features, semantics)
-        # The float64 solve runs on the inputs' device, except Apple MPS, which has no float64: there on the CPU.
-        device = torch.device("cpu") if features.device.type == "mps" else features.device
-        features, labels, semantics = features.to(device), labels.to(device), semantics.to(device)
-        if labels.shape != (features.shape[0],) or labels.is_floating_point():
-            raise ValueError(
-                f"ESZSL.fit: expected integer labels of shape ({features.shape[0]},) for features "
-                f"{_shape(features)}, got labels {_shape(labels)} of dtype {labels.dtype}"
-            )
-        classes = labels.unique() if classes is None else classes.to(device)
-        if classes.dim() != 1 or classes.numel() != classes.unique().numel():
-            raise ValueError(f"ESZSL.fit: classes must be a 1-D tensor of distinct class ids, got {classes.tolist()}")
-        if classes.numel() and not (0 <= classes.min() and classes.max() < semantics.shape[0]):
-            raise ValueError(
-                f"ESZSL.fit: class ids must index the {semantics.shape[0]} rows of semantics "
-                f"{_shape(semantics)}, got classes {classes.tolist()}"
-            )
-        match = labels[:, None] == classes[None, :]  # (n, z)
-        if not match.any(dim=1).all():
-            missing = labels[~match.any(dim=1)].unique().tolist()
-            raise ValueError(f"ESZSL.fit: labels {missing} are not among classes {classes.tolist()}")
+    def _fit(self, features: torch.Tensor, match: torch.Tensor, class_semantics: torch.Tensor) -> None:
         targets = match.double() * 2 - 1  # Y in {-1, 1}^(n x z)
-        V = self.closed_form(features, targets, semantics[classes], self.gamma, self.lam)
-        self.V.copy_(V)
-        self.fitted.fill_(True)
-        return self
+        self.V.copy_(self.closed_form(features, targets, class_semantics, self.gamma, self.lam))
 
     def _embed_visual(self, visual: torch.Tensor) -> torch.Tensor:
-        if not self.fitted:
-            raise RuntimeError("ESZSL: call fit(features, labels, semantics) before scoring")
+        self._require_fitted()
         return visual @ self.V
+
+    def _embed_semantic(self, semantics: torch.Tensor) -> torch.Tensor:
+        return semantics
+
+
+class _PlainCosine:
+    """Mixin: F(x, c) = cos(embed_visual(v), embed_semantic(s_c)), no temperature."""
+
+    def _score_matrix(self, visual_emb: torch.Tensor, semantic_emb: torch.Tensor) -> torch.Tensor:
+        return F.normalize(visual_emb, dim=-1) @ F.normalize(semantic_emb, dim=-1).T
+
+    def _score_pairs(self, visual_emb: torch.Tensor, semantic_emb: torch.Tensor) -> torch.Tensor:
+        return (F.normalize(visual_emb, dim=-1) * F.normalize(semantic_emb, dim=-1)).sum(dim=-1)
+
+
+class NearestPrototype(_PlainCosine, FittedModel):
+    """Nearest visual prototype, the course's baseline (notebook 00): a ridge map from semantics to class means.
+
+    With M: (z, d_v) the mean features of the z training classes and S: (z, d_s) their semantic rows,
+    A = (S^T S + lam I)^-1 S^T M: (d_s, d_v) puts every class, unseen ones too, at a prototype p_c = s_c A in
+    feature space, and F(x, c) = cos(v, p_c). embed_visual is the identity, embed_semantic is s A.
+    """
+
+    def __init__(self, visual_dim: int, semantic_dim: int, lam: float = 1e-3) -> None:
+        super().__init__(visual_dim, semantic_dim)
+        if not lam > 0:
+            raise ValueError(f"lam must be > 0, got {lam!r}")
+        self.lam = float(lam)
+        self.register_buffer("A", torch.zeros(semantic_dim, visual_dim))
+
+    def _fit(self, features: torch.Tensor, match: torch.Tensor, class_semantics: torch.Tensor) -> None:
+        weights = match.double() / match.sum(dim=0)  # (n, z): 1 / n_c for the images of class c
+        means = weights.T @ features.double()  # (z, d_v) class means
+        S = class_semantics.double()
+        eye = torch.eye(S.shape[1], dtype=S.dtype, device=S.device)
+        self.A.copy_(torch.linalg.solve(S.T @ S + self.lam * eye, S.T @ means))
+
+    def _embed_visual(self, visual: torch.Tensor) -> torch.Tensor:
+        self._require_fitted()
+        return visual
+
+    def _embed_semantic(self, semantics: torch.Tensor) -> torch.Tensor:
+        return semantics @ self.A
+
+
+class ConSE(_PlainCosine, FittedModel):
+    """ConSE (Norouzi et al., ICLR 2014): a seen-class classifier's probabilities mix the seen class vectors.
+
+    A softmax classifier p(j | v) = softmax(W v + b)_j over the z training classes (multinomial logistic regression
+    with penalty ``weight_decay`` ||W||^2, fitted by L-BFGS on the full batch) is the only thing learned. An image
+    is embedded as the convex combination of the class vectors of its ``top_t`` most probable training classes,
+
+        f(v) = sum_{t <= T} p(j_t | v) s_{j_t} / sum_{t <= T} p(j_t | v),
+
+    and F(x, c) = cos(f(v), s_c) for every class, seen or unseen. No embedding is trained: the semantic space is used
+    as it is. embed_visual is f(v) (in the semantic space), embed_semantic the identity.
+    """
+
+    def __init__(self, visual_dim: int, semantic_dim: int, top_t: int = 10, weight_decay: float = 1e-3) -> None:
+        super().__init__(visual_dim, semantic_dim)
+        _check_positive_int("top_t", top_t)
+        if not weight_decay >= 0:
+            raise ValueError(f"weight_decay must be >= 0, got {weight_decay!r}")
+        self.top_t = top_t
+        self.weight_decay = float(weight_decay)
+        self.classifier = nn.Linear(visual_dim, 1)
+        self.register_buffer("class_semantics", torch.zeros(1, semantic_dim))
+
+    def _fit(self, features: torch.Tensor, match: torch.Tensor, class_semantics: torch.Tensor) -> None:
+        z = match.shape[1]
+        targets = match.float().argmax(dim=1)
+        classifier = nn.Linear(self.visual_dim, z).to(features.device)
+        nn.init.zeros_(classifier.weight)
+        nn.init.zeros_(classifier.bias)
+        x = features.float()
+        optimizer = torch.optim.LBFGS(classifier.parameters(), max_iter=200, line_search_fn="strong_wolfe")
+
+        def closure() -> torch.Tensor:
+            optimizer.zero_grad()
+            loss = F.cross_entropy(classifier(x), targets) + self.weight_decay * classifier.weight.pow(2).sum()
+            loss.backward()
+            return loss
+
+        with torch.enable_grad():
+            optimizer.step(closure)
+        self.classifier = classifier.requires_grad_(False)
+        self.class_semantics = class_semantics.float().clone()
+
+    def _embed_visual(self, visual: torch.Tensor) -> torch.Tensor:
+        self._require_fitted()
+        probabilities = self.classifier(visual).softmax(dim=1)  # (B, z)
+        top = probabilities.topk(min(self.top_t, probabilities.shape[1]), dim=1)
+        weights = torch.zeros_like(probabilities).scatter(1, top.indices, top.values)
+        return weights @ self.class_semantics / weights.sum(dim=1, keepdim=True)  # (B, d_s)
 
     def _embed_semantic(self, semantics: torch.Tensor) -> torch.Tensor:
         return semantics
@@ -430,7 +608,7 @@ class SingleTokenAttention(ZSLModel):
     def attention_weights(self, visual: torch.Tensor, semantics: torch.Tensor) -> torch.Tensor:
         """Weight of the single key per image, class and head: (B, C, heads); always exactly 1."""
         self._check("attention_weights", visual, semantics)
-        visual_emb, semantic_emb = self._embed_visual(visual), self._embed_semantic(semantics)
+        visual_emb, semantic_emb = self._embed_visual(self._prepare(visual)), self._embed_semantic(semantics)
         _, weights = self._attend(*self._pairs(visual_emb, semantic_emb))
         return weights.view(visual_emb.shape[0], semantic_emb.shape[0], -1)
 
@@ -488,7 +666,7 @@ class RegionAttention(ZSLModel):
     def attention(self, visual: torch.Tensor) -> torch.Tensor:
         """Attention of each attribute over the regions. visual: (B, R, d_r) -> (B, A, R), rows summing to 1."""
         self._check("attention", visual)
-        return self._attention(visual)[0]
+        return self._attention(self._prepare(visual))[0]
 
     def _embed_visual(self, visual: torch.Tensor) -> torch.Tensor:
         weights, values = self._attention(visual)
@@ -521,7 +699,7 @@ class TokenAttention(ZSLModel):
     def attention(self, visual: torch.Tensor) -> torch.Tensor:
         """Attention of each attribute over the tokens. visual: (B, d_v) -> (B, A, T)."""
         self._check("attention", visual)
-        return self.regions.attention(self.tokens(visual))
+        return self.regions.attention(self.tokens(self._prepare(visual)))
 
     def _embed_visual(self, visual: torch.Tensor) -> torch.Tensor:
         return self.regions.embed_visual(self.tokens(visual))
@@ -562,11 +740,18 @@ class TwoBranch(_CosineModel):
 
 
 MODELS: dict[str, Callable[..., ZSLModel]] = {
-    "devise": DeViSE,
+    # ``devise`` is the paper's linear DeViSE (dot product with unit-norm class vectors); ``ale`` and ``sje`` are the
+    # bilinear model under the names of the losses that train it (``selection.DEFAULT_CONFIGS``); ``bilinear`` is the
+    # same model for the course's own (softmax) training.
+    "devise": functools.partial(DeViSE, cosine=False),
     "devise_mlp": functools.partial(DeViSE, hidden_dims=(2048, 1024)),
     "bilinear": Bilinear,
     "bilinear_lowrank": functools.partial(Bilinear, rank=64),
+    "ale": Bilinear,
+    "sje": Bilinear,
     "eszsl": ESZSL,
+    "nearest_prototype": NearestPrototype,
+    "conse": ConSE,
     "attention": TokenAttention,
     "region_attention": RegionAttention,
     "two_branch": TwoBranch,

@@ -7,9 +7,13 @@
 3. The calibrated-stacking gamma maximises H on validation data: held-out train-class images play the seen role,
    val-class images the unseen role, scored over train + val classes.
 4. The chosen setting is retrained on all trainval images of the seen classes, for the chosen number of epochs.
-   gamma is a difference of scores, and the retrained model's scores can have another scale (ESZSL's shrink as
-   it fits more classes), so gamma is carried over in units of score spread: multiplied by the ratio of the
-   final to the validation model's score standard deviation, each measured on its own training images.
+5. gamma was chosen for the validation model, not for the retrained one, whose scores can have another scale.
+   Two ways to carry it over: ``"as_is"`` (Chao et al. use the validation gamma unchanged) and ``"rescaled"``
+   (this course's heuristic: multiplied by the ratio of the final to the validation model's score standard
+   deviation, each measured on its own training images). Which one transfers is decided per run, without any test
+   image, by rehearsing the transfer inside the seen classes (:func:`simulate_calibration_transfer`): the
+   validation gamma is carried to a model for which half of the val classes have joined the seen classes, as all of
+   them join for the final model; the rule ("none", "as_is" or "rescaled") with the best H there is used.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import itertools
+import numbers
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,42 +30,72 @@ import torch
 
 from .dataset import ZSLDataset
 from .evaluation import model_inputs, score_images
-from .metrics import select_gamma, zsl_accuracy
-from .models import ESZSL, MODELS, ZSLModel, build_model
+from .metrics import calibrated_stacking, gzsl_accuracy, select_gamma, zsl_accuracy
+from .models import FEATURE_NORMS, MODELS, FittedModel, ZSLModel, build_model
 from .train import TrainConfig, fit
 from .utils import set_seed
 
-__all__ = ["DEFAULT_GRIDS", "DEFAULT_CONFIGS", "SelectionResult", "holdout_split", "expand_grid", "select_and_train"]
+__all__ = [
+    "DEFAULT_GRIDS",
+    "DEFAULT_CONFIGS",
+    "CALIBRATION_RULES",
+    "SelectionResult",
+    "holdout_split",
+    "expand_grid",
+    "edge_choices",
+    "simulate_calibration_transfer",
+    "select_and_train",
+]
 
 DEFAULT_GRIDS: dict[str, dict[str, list[Any]]] = {
-    "eszsl": {"gamma": [0.01, 0.1, 1.0, 10.0, 100.0], "lam": [0.01, 0.1, 1.0, 10.0, 100.0]},
-    "devise": {"temperature": [0.05, 0.1]},
-    "devise_mlp": {"dropout": [0.3]},
-    "bilinear": {"weight_decay": [1e-4, 1e-2]},
-    "bilinear_lowrank": {"rank": [8, 16]},
-    "attention": {"hidden_dim": [64]},
-    "region_attention": {"hidden_dim": [64]},
-    "two_branch": {"temperature": [0.1]},
+    "nearest_prototype": {"lam": [10.0**k for k in range(-6, 2)]},
+    "conse": {"top_t": [2, 5, 10, 20], "weight_decay": [1e-3, 1e-2, 1e-1, 1.0]},
+    "eszsl": {"gamma": [10.0**k for k in range(-3, 8)], "lam": [10.0**k for k in range(-5, 4)],
+              "feature_norm": ["none", "standardise"]},
+    "devise": {"margin": [0.3, 1.0, 3.0], "lr": [1e-3, 3e-3, 1e-2], "feature_norm": ["none", "l2"]},
+    "ale": {"margin": [0.3, 1.0, 3.0], "lr": [1e-3, 3e-3, 1e-2], "feature_norm": ["none", "l2"]},
+    "sje": {"margin": [0.3, 1.0, 3.0], "lr": [1e-3, 3e-3, 1e-2], "feature_norm": ["none", "l2"]},
+    "bilinear": {"temperature": [0.1, 0.3, 1.0], "lr": [1e-3, 3e-3, 1e-2]},
+    "bilinear_lowrank": {"rank": [4, 8, 16], "temperature": [0.01, 0.03, 0.1]},
+    "devise_mlp": {"margin": [0.05, 0.1, 0.2], "dropout": [0.1, 0.3, 0.5]},
+    "attention": {"hidden_dim": [32, 64, 128], "temperature": [0.03, 0.1, 0.3]},
+    "region_attention": {"hidden_dim": [32, 64, 128], "temperature": [0.03, 0.1, 0.3]},
+    "two_branch": {"temperature": [0.02, 0.05, 0.1], "dropout": [0.1, 0.3, 0.5]},
 }
-"""Small default grids: keys are model constructor arguments or ``TrainConfig`` fields (e.g. ``weight_decay``); a key
-both accept, such as ``temperature``, goes to the model."""
+"""Default grids. Keys are model constructor arguments, ``TrainConfig`` fields (e.g. ``lr``, ``margin``) or
+``feature_norm`` (one of ``models.FEATURE_NORMS``, fitted on each model's own training images); a key both a model
+and ``TrainConfig`` accept, such as ``temperature``, goes to the model. Numeric grids have at least three values so
+that a choice inside the grid can be told from one at its edge (see :func:`edge_choices`)."""
 
 DEFAULT_CONFIGS: dict[str, TrainConfig] = {
-    "devise": TrainConfig(epochs=30, lr=3e-3),
-    "devise_mlp": TrainConfig(epochs=20, lr=1e-3, temperature=0.1),
-    "bilinear": TrainConfig(epochs=30, lr=3e-3, temperature=0.1),
-    "bilinear_lowrank": TrainConfig(epochs=30, lr=3e-3, temperature=0.1),
-    "attention": TrainConfig(epochs=30, lr=3e-3, temperature=0.1),
-    "region_attention": TrainConfig(epochs=30, lr=3e-3, temperature=0.1),
-    "two_branch": TrainConfig(epochs=20, lr=1e-3),
+    "devise": TrainConfig(epochs=30, lr=3e-3, loss="ranking", weight_decay=0.0),
+    "devise_mlp": TrainConfig(epochs=20, lr=1e-3, loss="ranking"),
+    "ale": TrainConfig(epochs=30, lr=3e-3, loss="weighted_ranking", weight_decay=0.0),
+    "sje": TrainConfig(epochs=30, lr=3e-3, loss="hard_ranking", num_negatives=1, weight_decay=0.0),
+    "bilinear": TrainConfig(epochs=30, lr=3e-3),
+    "bilinear_lowrank": TrainConfig(epochs=30, lr=3e-3),
+    "attention": TrainConfig(epochs=30, lr=3e-3),
+    "region_attention": TrainConfig(epochs=30, lr=3e-3),
+    "two_branch": TrainConfig(epochs=12, lr=1e-3),
 }
+"""Training setups: DeViSE with its hinge rank loss (Frome et al.), ALE with its weighted approximate ranking loss
+(Akata et al.), SJE with its structured hinge on the highest-scoring wrong class (Akata et al. 2015); the course's
+own models (``devise_mlp``, ``bilinear``, ``bilinear_lowrank``, the attention models, ``two_branch``) with the
+losses of their notebooks. Models without an entry (ESZSL and the baselines) are fitted by their own solvers."""
+
+CALIBRATION_RULES = ("none", "as_is", "rescaled")
+"""How the validation gamma reaches the final model: not at all, unchanged, or in units of score spread."""
 
 
 @dataclass
 class SelectionResult:
-    """What validation chose: ``params`` (model and training), ``epochs``, the calibration ``gamma`` for the final
-    model (``validation_gamma`` rescaled, see ``select_and_train``), and the validation scores of every trial
-    (``trials``: params, val ZSL accuracy, best epoch)."""
+    """What validation chose: ``params`` (model and training), ``epochs``, and the validation scores of every trial
+    (``trials``: params, val ZSL accuracy, best epoch).
+
+    Calibration: ``validation_gamma`` maximises H of the validation model on validation data (``val_harmonic``);
+    ``rescaled_gamma`` is it in units of the final model's score spread; ``transfer_harmonic`` holds the simulated
+    transfer's H per rule (:func:`simulate_calibration_transfer`), ``calibration_rule`` the best of them, and
+    ``gamma`` the constant that rule gives the final model."""
 
     params: dict[str, Any]
     epochs: int
@@ -68,28 +104,53 @@ class SelectionResult:
     val_harmonic: float
     trials: list[dict[str, Any]] = field(default_factory=list)
     validation_gamma: float = 0.0
+    rescaled_gamma: float = 0.0
+    calibration_rule: str = "as_is"
+    transfer_harmonic: dict[str, float] = field(default_factory=dict)
+
+    def gamma_for(self, rule: str) -> float:
+        """The final model's gamma under a rule of ``CALIBRATION_RULES``."""
+        if rule not in CALIBRATION_RULES:
+            raise ValueError(f"unknown calibration rule {rule!r}; valid rules: {', '.join(CALIBRATION_RULES)}")
+        return {"none": 0.0, "as_is": self.validation_gamma, "rescaled": self.rescaled_gamma}[rule]
+
+
+def _per_class_split(
+    images: torch.Tensor, labels: torch.Tensor, fraction: float, generator: torch.Generator
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Split image indices per class into (kept, held-out), ``fraction`` of each class held out, sorted, on the
+    device of ``images``."""
+    cpu_images, cpu_labels = images.cpu(), labels.cpu()[images.cpu()]
+    kept, held = [], []
+    for c in cpu_labels.unique():
+        members = cpu_images[cpu_labels == c]
+        members = members[torch.randperm(len(members), generator=generator)]
+        n_held = int(round(fraction * len(members)))
+        held.append(members[:n_held])
+        kept.append(members[n_held:])
+    return torch.cat(kept).sort().values.to(images.device), torch.cat(held).sort().values.to(images.device)
 
 
 def holdout_split(dataset: ZSLDataset, fraction: float = 0.2, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     """Split ``dataset.train`` per class into (fit, held-out) image indices, ``fraction`` of each class held out."""
-    generator = torch.Generator().manual_seed(seed)
-    train = dataset.train.cpu()
-    labels = dataset.labels.cpu()[train]
-    fit_parts, held_parts = [], []
-    for c in labels.unique():
-        members = train[labels == c]
-        members = members[torch.randperm(len(members), generator=generator)]
-        n_held = int(round(fraction * len(members)))
-        held_parts.append(members[:n_held])
-        fit_parts.append(members[n_held:])
-    device = dataset.train.device
-    return torch.cat(fit_parts).sort().values.to(device), torch.cat(held_parts).sort().values.to(device)
+    return _per_class_split(dataset.train, dataset.labels, fraction, torch.Generator().manual_seed(seed))
 
 
 def expand_grid(grid: dict[str, list[Any]]) -> list[dict[str, Any]]:
     """Every combination of a grid {name: [values]} as a list of dicts (one empty dict for an empty grid)."""
     names = list(grid)
     return [dict(zip(names, values)) for values in itertools.product(*(grid[n] for n in names))]
+
+
+def edge_choices(grid: dict[str, list[Any]], params: dict[str, Any]) -> dict[str, Any]:
+    """The chosen values that lie at the smallest or largest value of a numeric grid of three values or more
+    (a sign that the best value may lie outside the grid); categorical and shorter grids have no edge."""
+    edges = {}
+    for key, values in grid.items():
+        numeric = all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values)
+        if numeric and len(set(values)) >= 3 and params.get(key) in (min(values), max(values)):
+            edges[key] = params[key]
+    return edges
 
 
 def _train(
@@ -103,6 +164,8 @@ def _train(
     evaluate=None,
 ) -> tuple[ZSLModel, int]:
     """Build and train one model on ``images`` of ``classes``; returns it and its best (or last) epoch."""
+    params = dict(params)
+    feature_norm = params.pop("feature_norm", "none")
     model_params, train_params = _split_params(name, params)
     config = dataclasses.replace(config, **train_params)
     set_seed(config.seed)
@@ -110,7 +173,8 @@ def _train(
     visual_dim, input_params = _input_arguments(name, dataset)
     model = build_model(name, visual_dim, semantics.shape[1], **{**input_params, **model_params}).to(dataset.device)
     visual = model_inputs(model, dataset)
-    if isinstance(model, ESZSL):
+    model.set_feature_norm(feature_norm, visual[images])
+    if isinstance(model, FittedModel):
         model.fit(visual[images], dataset.labels[images], semantics, classes)
         return model, 0
     history = fit(model, visual[images], dataset.labels[images], semantics, classes, config, evaluate=evaluate)
@@ -132,7 +196,10 @@ def _split_params(name: str, params: dict[str, Any]) -> tuple[dict[str, Any], di
     train_fields = {f.name for f in dataclasses.fields(TrainConfig)}
     unknown = set(params) - model_args - train_fields
     if unknown:
-        raise ValueError(f"grid keys {sorted(unknown)} are neither {model_class.__name__} arguments nor TrainConfig fields")
+        raise ValueError(
+            f"grid keys {sorted(unknown)} are neither {model_class.__name__} arguments, TrainConfig fields nor "
+            f"feature_norm (one of {FEATURE_NORMS})"
+        )
     model_params = {k: v for k, v in params.items() if k in model_args}
     return model_params, {k: v for k, v in params.items() if k not in model_args}
 
@@ -147,16 +214,96 @@ def _input_arguments(name: str, dataset: ZSLDataset) -> tuple[int, dict[str, Any
     return dataset.feature_dim, {}
 
 
-def _val_zsl(dataset: ZSLDataset, semantic_kind: str):
-    """ZSL accuracy on the val images, argmax over the val classes: the selection score."""
+def _zsl_on(dataset: ZSLDataset, semantic_kind: str, images: torch.Tensor, classes: torch.Tensor):
+    """ZSL accuracy on ``images``, argmax over ``classes``: the selection score (validation images only)."""
     semantics = dataset.semantic(semantic_kind)
-    labels = dataset.labels[dataset.val]
+    labels = dataset.labels[images]
 
     def evaluate(model: ZSLModel) -> dict[str, float]:
-        scores = score_images(model, model_inputs(model, dataset)[dataset.val], semantics)
-        return {"zsl": zsl_accuracy(scores, labels, dataset.val_classes)}
+        scores = score_images(model, model_inputs(model, dataset)[images], semantics)
+        return {"zsl": zsl_accuracy(scores, labels, classes)}
 
     return evaluate
+
+
+def _calibration(
+    model: ZSLModel, dataset: ZSLDataset, semantic_kind: str, seen_images: torch.Tensor, unseen_images: torch.Tensor,
+    seen_classes: torch.Tensor, unseen_classes: torch.Tensor,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Scores and labels for calibrated stacking over ``seen_classes`` + ``unseen_classes`` (validation data only):
+    (scores_seen (n_s, C'), labels_seen, scores_unseen (n_u, C'), labels_unseen, seen positions among the C')."""
+    classes = torch.cat([seen_classes, unseen_classes]).sort().values
+    semantics = dataset.semantic(semantic_kind)[classes]
+    visual = model_inputs(model, dataset)
+    return (
+        score_images(model, visual[seen_images], semantics),
+        torch.searchsorted(classes, dataset.labels[seen_images]),
+        score_images(model, visual[unseen_images], semantics),
+        torch.searchsorted(classes, dataset.labels[unseen_images]),
+        torch.searchsorted(classes, seen_classes),
+    )
+
+
+def _harmonic_at(calibration: tuple, gamma: float) -> float:
+    """H of calibrated stacking with ``gamma`` on the output of :func:`_calibration`."""
+    scores_seen, labels_seen, scores_unseen, labels_unseen, seen = calibration
+    result = gzsl_accuracy(calibrated_stacking(scores_seen, seen, gamma), labels_seen,
+                           calibrated_stacking(scores_unseen, seen, gamma), labels_unseen)
+    return result.harmonic_mean
+
+
+def _score_scale(model: ZSLModel, dataset: ZSLDataset, images: torch.Tensor, classes: torch.Tensor, semantic_kind: str) -> float:
+    """Standard deviation of a model's scores on its own training images and classes (no held-out data used)."""
+    scores = score_images(model, model_inputs(model, dataset)[images], dataset.semantic(semantic_kind)[classes])
+    return float(scores.std())
+
+
+def simulate_calibration_transfer(
+    name: str,
+    dataset: ZSLDataset,
+    semantic_kind: str,
+    params: dict[str, Any],
+    config: TrainConfig,
+    validation_model: ZSLModel,
+    validation_gamma: float,
+    fit_images: torch.Tensor,
+    held_out: torch.Tensor,
+    seed: int = 0,
+) -> dict[str, float]:
+    """A rehearsal, inside the seen classes, of carrying the validation gamma to the final model; returns the
+    rehearsal's H for each rule of ``CALIBRATION_RULES``.
+
+    The final model differs from the validation model in one way: the validation classes join its seen classes. The
+    rehearsal makes that step with half of them. The val classes are split (seeded) into a "joining" half and a
+    "still unseen" half; the joining half's val images are split per class into fit (80%) and held-out (20%). A
+    model with the chosen ``params`` and epochs is trained on ``fit_images`` (train classes) plus the joining fit
+    images, and scored with the held-out images of the train and joining classes as seen and the images of the
+    still-unseen half as unseen. ``validation_gamma`` (chosen for ``validation_model``) is applied to it not at all,
+    unchanged, or rescaled by the ratio of score spreads on each model's own training images. No test image and no
+    test class is used.
+    """
+    generator = torch.Generator().manual_seed(seed)
+    val_classes = dataset.val_classes.cpu()
+    shuffled = val_classes[torch.randperm(len(val_classes), generator=generator)]
+    joining = shuffled[: len(shuffled) // 2].sort().values.to(dataset.device)
+    still_unseen = shuffled[len(shuffled) // 2 :].sort().values.to(dataset.device)
+    if len(joining) == 0:
+        raise ValueError(f"dataset {dataset.name} has {len(val_classes)} val class(es): the rehearsal needs at least 2")
+    labels = dataset.labels
+    joining_fit, joining_held = _per_class_split(
+        dataset.val[torch.isin(labels[dataset.val], joining)], labels, 0.2, generator
+    )
+    seen_classes = torch.cat([dataset.train_classes, joining]).sort().values
+    images = torch.cat([fit_images, joining_fit]).sort().values
+    rehearsal, _ = _train(name, params, dataset, images, seen_classes, semantic_kind, config)
+    scale = _score_scale(rehearsal, dataset, images, seen_classes, semantic_kind)
+    scale /= _score_scale(validation_model, dataset, fit_images, dataset.train_classes, semantic_kind)
+    calibration = _calibration(
+        rehearsal, dataset, semantic_kind, torch.cat([held_out, joining_held]),
+        dataset.val[torch.isin(labels[dataset.val], still_unseen)], seen_classes, still_unseen,
+    )
+    gammas = {"none": 0.0, "as_is": validation_gamma, "rescaled": validation_gamma * scale}
+    return {rule: _harmonic_at(calibration, gammas[rule]) for rule in CALIBRATION_RULES}
 
 
 def select_and_train(
@@ -166,17 +313,23 @@ def select_and_train(
     grid: dict[str, list[Any]] | None = None,
     config: TrainConfig | None = None,
     seed: int = 0,
+    calibration_rule: str | None = None,
 ) -> tuple[ZSLModel, SelectionResult]:
     """Choose hyperparameters, epochs and gamma on the validation classes, then retrain on trainval.
 
-    ``grid`` (default ``DEFAULT_GRIDS[name]``) maps model constructor or ``TrainConfig`` arguments to candidate
-    values; ``config`` (default ``DEFAULT_CONFIGS[name]``) is the training setup. The returned model is trained on
-    every trainval image of the seen classes; test images are never looked at.
+    ``grid`` (default ``DEFAULT_GRIDS[name]``) maps model constructor or ``TrainConfig`` arguments (or
+    ``feature_norm``) to candidate values; ``config`` (default ``DEFAULT_CONFIGS[name]``) is the training setup.
+    ``calibration_rule`` (one of ``CALIBRATION_RULES``) fixes how gamma reaches the final model; ``None`` chooses
+    it by :func:`simulate_calibration_transfer`. Warns when a chosen value lies at the edge of its grid
+    (:func:`edge_choices`). The returned model is trained on every trainval image of the seen classes; test images
+    are never looked at.
     """
+    if calibration_rule is not None and calibration_rule not in CALIBRATION_RULES:
+        raise ValueError(f"unknown calibration rule {calibration_rule!r}; valid rules: {', '.join(CALIBRATION_RULES)}")
     grid = DEFAULT_GRIDS.get(name, {}) if grid is None else grid
     config = dataclasses.replace(config or DEFAULT_CONFIGS.get(name, TrainConfig()), seed=seed)
     fit_images, held_out = holdout_split(dataset, seed=seed)
-    evaluate = _val_zsl(dataset, semantic_kind)
+    evaluate = _zsl_on(dataset, semantic_kind, dataset.val, dataset.val_classes)
 
     trials, best = [], None
     for params in expand_grid(grid):
@@ -186,30 +339,30 @@ def select_and_train(
         if best is None or score > best[0]:
             best = (score, params, epoch, model)
     score, params, epoch, model = best
+    edges = edge_choices(grid, params)
+    if edges:
+        warnings.warn(f"{name}: {edges} chosen at the edge of the grid {dict((k, grid[k]) for k in edges)}; "
+                      "the best value may lie outside it: extend the grid that way", stacklevel=2)
 
     # Calibration on validation data: held-out train-class images (seen) and val-class images (unseen).
-    semantics = dataset.semantic(semantic_kind)
-    classes = torch.cat([dataset.train_classes, dataset.val_classes]).sort().values
-    visual = model_inputs(model, dataset)
-    gamma, val_h = select_gamma(
-        score_images(model, visual[held_out], semantics[classes]),
-        torch.searchsorted(classes, dataset.labels[held_out]),
-        score_images(model, visual[dataset.val], semantics[classes]),
-        torch.searchsorted(classes, dataset.labels[dataset.val]),
-        torch.searchsorted(classes, dataset.train_classes),
-    )
-
+    validation = _calibration(model, dataset, semantic_kind, held_out, dataset.val, dataset.train_classes, dataset.val_classes)
+    validation_gamma, val_h = select_gamma(*validation)
     final_config = dataclasses.replace(config, epochs=max(1, epoch), patience=None)
+    transfer = {}
+    if calibration_rule is None:
+        transfer = simulate_calibration_transfer(
+            name, dataset, semantic_kind, params, final_config, model, validation_gamma, fit_images, held_out, seed
+        )
+        calibration_rule = max(CALIBRATION_RULES, key=lambda rule: transfer[rule])
+
     final, _ = _train(name, params, dataset, dataset.trainval, dataset.seen_classes, semantic_kind, final_config)
-    # gamma is in score units: carry it over in units of each model's score spread on its own training images.
+    # gamma is in score units: carried over in units of each model's score spread on its own training images.
     scale = _score_scale(final, dataset, dataset.trainval, dataset.seen_classes, semantic_kind)
     scale /= _score_scale(model, dataset, fit_images, dataset.train_classes, semantic_kind)
-    return final, SelectionResult(
-        params=params, epochs=epoch, gamma=gamma * scale, val_zsl=score, val_harmonic=val_h, trials=trials, validation_gamma=gamma
+    result = SelectionResult(
+        params=params, epochs=epoch, gamma=0.0, val_zsl=score, val_harmonic=val_h, trials=trials,
+        validation_gamma=validation_gamma, rescaled_gamma=validation_gamma * scale,
+        calibration_rule=calibration_rule, transfer_harmonic=transfer,
     )
-
-
-def _score_scale(model: ZSLModel, dataset: ZSLDataset, images: torch.Tensor, classes: torch.Tensor, semantic_kind: str) -> float:
-    """Standard deviation of a model's scores on its own training images and classes (no held-out data used)."""
-    scores = score_images(model, model_inputs(model, dataset)[images], dataset.semantic(semantic_kind)[classes])
-    return float(scores.std())
+    result.gamma = result.gamma_for(calibration_rule)
+    return final, result

@@ -27,14 +27,25 @@ Objective = Callable[[ZSLModel, torch.Tensor, torch.Tensor, torch.Tensor], torch
 """objective(model, visual (B, ...), targets (B,) indexing the rows of semantics, semantics (C_t, d_s)) -> loss."""
 
 
+def _temperature(config: "TrainConfig") -> dict[str, float]:
+    """The config's temperature as a keyword argument, or none, so that the loss keeps its own default."""
+    return {} if config.temperature is None else {"temperature": config.temperature}
+
+
 def _cross_entropy(config: "TrainConfig") -> Objective:
     return lambda model, visual, targets, semantics: losses.cross_entropy_loss(
-        model.class_scores(visual, semantics), targets, temperature=config.temperature
+        model.class_scores(visual, semantics), targets, **_temperature(config)
     )
 
 
 def _ranking(config: "TrainConfig") -> Objective:
     return lambda model, visual, targets, semantics: losses.ranking_loss(
+        model.class_scores(visual, semantics), targets, margin=config.margin
+    )
+
+
+def _weighted_ranking(config: "TrainConfig") -> Objective:
+    return lambda model, visual, targets, semantics: losses.weighted_ranking_loss(
         model.class_scores(visual, semantics), targets, margin=config.margin
     )
 
@@ -53,17 +64,20 @@ def _hard_ranking(config: "TrainConfig") -> Objective:
 
 def _info_nce(config: "TrainConfig") -> Objective:
     return lambda model, visual, targets, semantics: losses.class_aware_info_nce_loss(
-        model.embed_visual(visual), model.embed_semantic(semantics[targets]), targets, temperature=config.temperature
+        model.embed_visual(visual), model.embed_semantic(semantics[targets]), targets, **_temperature(config)
     )
 
 
 OBJECTIVES: dict[str, Callable[["TrainConfig"], Objective]] = {
     "cross_entropy": _cross_entropy,
     "ranking": _ranking,
+    "weighted_ranking": _weighted_ranking,
     "sampled_ranking": _sampled_ranking,
     "hard_ranking": _hard_ranking,
     "info_nce": _info_nce,
 }
+TEMPERATURE_LOSSES = ("cross_entropy", "info_nce")
+"""The objectives that read ``TrainConfig.temperature``; the ranking losses have a margin instead."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +88,10 @@ class TrainConfig:
     ``patience``: stop when the monitored validation metric has not improved for that many epochs (needs an
     ``evaluate`` function). ``cuda_graph`` captures the step in a CUDA graph (CUDA only); ``bf16`` runs the forward
     pass under bfloat16 autocast.
+
+    ``temperature`` divides the logits of ``cross_entropy`` and ``info_nce``; ``None`` keeps each loss's own
+    default (1 for cross-entropy, 0.07 for InfoNCE). A model with its own temperature (``DeViSE``, ``TwoBranch``)
+    already divides its scores, so ``fit`` refuses a second one here for ``cross_entropy``.
     """
 
     epochs: int = 30
@@ -83,13 +101,20 @@ class TrainConfig:
     warmup_epochs: float = 1.0
     loss: Union[str, Objective] = "cross_entropy"
     margin: float = 0.1
-    temperature: float = 1.0
+    temperature: float | None = None
     num_negatives: int = 5
     patience: int | None = None
     cuda_graph: bool = False
     bf16: bool = False
     seed: int = 0
     progress: bool = True
+
+    def __post_init__(self) -> None:
+        if self.temperature is not None and isinstance(self.loss, str) and self.loss not in TEMPERATURE_LOSSES:
+            raise ValueError(
+                f"TrainConfig(temperature={self.temperature}) has no effect with loss={self.loss!r}: only "
+                f"{', '.join(TEMPERATURE_LOSSES)} read it; drop the temperature (ranking losses have a margin instead)"
+            )
 
     def objective(self) -> Objective:
         if callable(self.loss):
@@ -125,6 +150,17 @@ def class_targets(labels: torch.Tensor, classes: torch.Tensor) -> torch.Tensor:
         missing = labels[targets < 0].unique().tolist()
         raise ValueError(f"labels {missing[:10]} are not among the training classes {classes.tolist()[:10]}...")
     return targets
+
+
+def _check_single_temperature(model: ZSLModel, config: TrainConfig) -> None:
+    """A cosine model divides its scores by its own temperature; a second one in the config would give tau^2."""
+    model_temperature = getattr(model, "temperature", None)
+    if config.temperature is not None and config.loss == "cross_entropy" and isinstance(model_temperature, torch.Tensor):
+        raise ValueError(
+            f"temperature given twice: {type(model).__name__}(temperature={float(model_temperature):g}) and "
+            f"TrainConfig(temperature={config.temperature:g}); the scores would be divided by both. Set it on the "
+            "model only and leave TrainConfig.temperature at None"
+        )
 
 
 def _set_lr(optimizer: torch.optim.Optimizer, value: float) -> None:
@@ -192,6 +228,7 @@ def fit(
     visual, labels = visual.to(device), labels.to(device)
     class_semantics = semantics.to(device)[classes.to(device)]
     targets = class_targets(labels, classes.to(device))
+    _check_single_temperature(model, config)
     objective = config.objective()
 
     n = visual.shape[0]
