@@ -516,6 +516,7 @@ EXPECTED_CLASSES = {
     "ale": Bilinear,
     "sje": Bilinear,
     "devise": DeViSE,
+    "devise_cosine": DeViSE,
     "devise_mlp": DeViSE,
     "bilinear": Bilinear,
     "bilinear_lowrank": Bilinear,
@@ -533,6 +534,7 @@ def test_registry_builds_each_model():
         assert type(model) is cls and model.visual_dim == 16 and model.semantic_dim == D_S
     assert build_model("devise_mlp", 16, D_S).hidden_dims == (2048, 1024)
     assert build_model("devise", 16, D_S).hidden_dims == () and not build_model("devise", 16, D_S).cosine
+    assert build_model("devise_cosine", 16, D_S).cosine
     assert build_model("bilinear_lowrank", 16, D_S).rank == 64
     assert build_model("bilinear_lowrank", 16, D_S, rank=3).rank == 3
     assert build_model("bilinear", 16, D_S).rank is None

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
+import multiprocessing
+import os
 import time
+import warnings
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Sequence
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
 from .data import FILE_SEMANTICS, load_dataset
 from .dataset import ZSLDataset
-from .evaluation import evaluate
+from .evaluation import EvalResult, evaluate
 from .plots import plot_tsne
-from .selection import CALIBRATION_RULES, DEFAULT_CONFIGS, select_and_train
+from .selection import CALIBRATION_RULES, DEFAULT_CONFIGS, DEFAULT_GRIDS, edge_choices, select_and_train
 from .train import TrainConfig
 from .utils import get_device
 
@@ -88,6 +95,57 @@ def _metric(run: dict, key: str) -> float:
     return run["metrics"][key]
 
 
+@contextlib.contextmanager
+def _one_thread() -> Iterator[None]:
+    """torch on one CPU thread inside the block: the models are small, and runs then give the same numbers whether
+    they share a process or not."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _run_one(dataset: ZSLDataset, name: str, seed: int, semantic_kind: str, tsne_out: Path | None) -> dict:
+    """Select, retrain and evaluate one model for one seed; the stored record (and a t-SNE PNG when asked)."""
+    start = time.perf_counter()
+    config = dataclasses.replace(DEFAULT_CONFIGS.get(name, TrainConfig()), progress=False)
+    with _one_thread(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # edge choices are recorded below, and reported once by the table
+        model, selection = select_and_train(name, dataset, semantic_kind, config=config, seed=seed)
+        metrics = evaluate(model, dataset, semantic_kind, gamma=selection.gamma)
+        calibration = {}
+        for rule in CALIBRATION_RULES:
+            ruled = evaluate(model, dataset, semantic_kind, gamma=selection.gamma_for(rule))
+            calibration[rule] = {"gamma": ruled.gamma, "seen": ruled.calibrated_seen,
+                                 "unseen": ruled.calibrated_unseen, "harmonic": ruled.calibrated_harmonic}
+        seconds = time.perf_counter() - start
+        if tsne_out is not None:
+            figure = plot_tsne(model, dataset, semantic_kind, per_class=15)
+            figure.savefig(tsne_out, dpi=110)
+            plt.close(figure)
+    return {
+        "model": name, "label": MODEL_LABELS.get(name, name), "seed": seed, "semantics": semantic_kind,
+        "params": selection.params, "edges": edge_choices(DEFAULT_GRIDS.get(name, {}), selection.params),
+        "epochs": selection.epochs, "val_zsl": selection.val_zsl, "val_harmonic": selection.val_harmonic,
+        "calibration_rule": selection.calibration_rule, "transfer_harmonic": selection.transfer_harmonic,
+        "metrics": metrics.as_dict(), "calibration": calibration, "seconds": seconds,
+    }
+
+
+_WORKER: dict[str, ZSLDataset] = {}
+
+
+def _init_worker(dataset_name: str, word_vectors: tuple[str, ...], device: str) -> None:
+    matplotlib.use("Agg")
+    _WORKER["dataset"] = load_dataset(dataset_name, word_vectors=word_vectors).to(device)
+
+
+def _run_in_worker(name: str, seed: int, semantic_kind: str, tsne_out: Path | None) -> dict:
+    return _run_one(_WORKER["dataset"], name, seed, semantic_kind, tsne_out)
+
+
 def run_benchmark(
     dataset_name: str,
     models: Sequence[str] | None = None,
@@ -96,42 +154,42 @@ def run_benchmark(
     out: str | Path = "runs/benchmark",
     device: torch.device | str | None = None,
     tsne: bool = True,
+    jobs: int | None = None,
 ) -> tuple[list[dict], str]:
     """Select (on validation classes), retrain and evaluate every model for seeds 0..seeds-1.
 
+    ``jobs`` runs that many (model, seed) runs at once in separate processes, each on one thread (default: 2 on a
+    CPU with two cores or more, 1 on a GPU); every run seeds itself, so the numbers do not depend on ``jobs``.
     Writes ``results.json``, ``results.md`` and one t-SNE PNG per model (seed 0) to ``out``; returns the results
-    and the markdown table.
+    (in model order, then seed) and the markdown table.
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     word_vectors = () if semantic_kind in FILE_SEMANTICS else (semantic_kind,)
     dataset = load_dataset(dataset_name, word_vectors=word_vectors).to(device if device is not None else get_device())
     models = list(models or default_models(dataset))
+    if jobs is None:
+        jobs = 1 if dataset.device.type != "cpu" else max(1, min(2, os.cpu_count() or 1))
+    runs = [(name, seed, semantic_kind, out / f"tsne_{name}.png" if tsne and seed == 0 else None)
+            for name in models for seed in range(seeds)]
     results = []
-    for name in models:
-        for seed in range(seeds):
-            start = time.perf_counter()
-            config = dataclasses.replace(DEFAULT_CONFIGS.get(name, TrainConfig()), progress=False)
-            model, selection = select_and_train(name, dataset, semantic_kind, config=config, seed=seed)
-            metrics = evaluate(model, dataset, semantic_kind, gamma=selection.gamma)
-            calibration = {}
-            for rule in CALIBRATION_RULES:
-                ruled = evaluate(model, dataset, semantic_kind, gamma=selection.gamma_for(rule))
-                calibration[rule] = {"gamma": ruled.gamma, "seen": ruled.calibrated_seen,
-                                     "unseen": ruled.calibrated_unseen, "harmonic": ruled.calibrated_harmonic}
-            seconds = time.perf_counter() - start
-            results.append({
-                "model": name, "label": MODEL_LABELS.get(name, name), "seed": seed, "semantics": semantic_kind,
-                "params": selection.params, "epochs": selection.epochs, "val_zsl": selection.val_zsl,
-                "val_harmonic": selection.val_harmonic, "calibration_rule": selection.calibration_rule,
-                "transfer_harmonic": selection.transfer_harmonic, "metrics": metrics.as_dict(),
-                "calibration": calibration, "seconds": seconds,
-            })
-            print(f"{name:<17} seed {seed}  {metrics}  ({seconds:.1f} s)", flush=True)
-            if tsne and seed == 0:
-                figure = plot_tsne(model, dataset, semantic_kind, per_class=15)
-                figure.savefig(out / f"tsne_{name}.png", dpi=110)
-                plt.close(figure)
+
+    def report(record: dict) -> None:
+        results.append(record)
+        metrics = EvalResult(**record["metrics"])
+        print(f"{record['model']:<17} seed {record['seed']}  {metrics}  ({record['seconds']:.1f} s)", flush=True)
+
+    if jobs == 1:
+        for run in runs:
+            report(_run_one(dataset, *run))
+    else:
+        context = multiprocessing.get_context("spawn")
+        init = (dataset.name, word_vectors, str(dataset.device))
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=init) as pool:
+            for future in as_completed([pool.submit(_run_in_worker, *run) for run in runs]):
+                report(future.result())
+    order = {(name, seed): i for i, (name, seed, _, _) in enumerate(runs)}
+    results.sort(key=lambda r: order[(r["model"], r["seed"])])
     title = f"{dataset.name}, {semantic_kind}, {seeds} seed(s), device {dataset.device.type}"
     table = markdown_table(results, title)
     (out / "results.json").write_text(json.dumps({"dataset": dataset.name, "semantics": semantic_kind, "results": results}, indent=2, default=str) + "\n")

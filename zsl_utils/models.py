@@ -740,10 +740,12 @@ class TwoBranch(_CosineModel):
 
 
 MODELS: dict[str, Callable[..., ZSLModel]] = {
-    # ``devise`` is the paper's linear DeViSE (dot product with unit-norm class vectors); ``ale`` and ``sje`` are the
+    # ``devise`` is the paper's linear DeViSE (dot product with unit-norm class vectors), ``devise_cosine`` the
+    # course's cosine variant with a temperature (notebooks 03, 05, 06, 08); ``ale`` and ``sje`` are the
     # bilinear model under the names of the losses that train it (``selection.DEFAULT_CONFIGS``); ``bilinear`` is the
     # same model for the course's own (softmax) training.
     "devise": functools.partial(DeViSE, cosine=False),
+    "devise_cosine": DeViSE,
     "devise_mlp": functools.partial(DeViSE, hidden_dims=(2048, 1024)),
     "bilinear": Bilinear,
     "bilinear_lowrank": functools.partial(Bilinear, rank=64),
