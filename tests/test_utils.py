@@ -30,8 +30,20 @@ def test_zsl_device_overrides(monkeypatch):
 def test_unavailable_device_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     monkeypatch.setenv("ZSL_DEVICE", "cuda")
-    with pytest.raises(RuntimeError, match="CUDA is not available; unset ZSL_DEVICE"):
+    with pytest.raises(ValueError, match="ZSL_DEVICE is 'cuda' but CUDA is not available here; use cpu"):
         get_device()
+    with pytest.raises(ValueError, match="the device asked for is 'cuda:1' but CUDA is not available"):
+        get_device("cuda:1")
+
+
+@pytest.mark.parametrize("name", ["garbage", "cuda:x", "meta"])
+def test_a_device_that_is_no_device_names_zsl_device(monkeypatch, name: str):
+    monkeypatch.setenv("ZSL_DEVICE", name)
+    with pytest.raises(ValueError, match=f"ZSL_DEVICE is '{name}'"):
+        get_device()
+    monkeypatch.delenv("ZSL_DEVICE")
+    with pytest.raises(ValueError, match=f"the device asked for is '{name}'"):
+        get_device(name)
 
 
 def test_default_order_prefers_cuda_then_mps_then_cpu(monkeypatch):
