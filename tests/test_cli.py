@@ -31,6 +31,7 @@ def test_download_failure_is_reported_without_traceback(tmp_path: Path, capsys, 
 
     monkeypatch.setattr(download, "XLSA17_URL", "http://127.0.0.1:9/xlsa17.zip")
     monkeypatch.setattr(download.download_xlsa17, "__defaults__", ("http://127.0.0.1:9/xlsa17.zip",) + download.download_xlsa17.__defaults__[1:])
-    assert main(["download", "AWA2", "--root", str(tmp_path)]) == 2
-    assert "error:" in capsys.readouterr().err
+    assert main(["download", "cub", "--root", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: downloading http://127.0.0.1:9/xlsa17.zip failed") and "rerun `zsl-course download CUB`" in err
     assert not (tmp_path / "xlsa17").exists()

@@ -33,7 +33,7 @@ def _download(args: argparse.Namespace) -> int:
 
     root = Path(args.root) if args.root else default_root()
     print(f"{name} comes in the xlsa17 archive with {', '.join(XLSA17_DATASETS)}")
-    path = download_xlsa17(root, sha256=args.sha256)
+    path = download_xlsa17(root, sha256=args.sha256, dataset=name)
     print(f"xlsa17 ready at {path}")
     return 0
 
