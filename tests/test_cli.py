@@ -59,7 +59,7 @@ def no_loading(monkeypatch):
 
 @pytest.fixture
 def earlier_results(tmp_path: Path) -> Path:
-
+    """An output folder holding the committed SHAPES results' ESZSL and DeViSE rows, as an earlier run left them."""
     saved = json.loads(COMMITTED.read_text())
     saved["results"] = [r for r in saved["results"] if r["model"] in ("devise", "eszsl")]
     out = tmp_path / "bench"
