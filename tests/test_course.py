@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -10,7 +11,9 @@ import pytest
 from nbclient.exceptions import CellExecutionError
 from nbformat.v4 import new_code_cell, new_notebook
 
-from zsl_utils.course import run_course
+from zsl_utils.course import NOTEBOOKS, run_course
+
+ROOT = NOTEBOOKS.parent
 
 
 def _write(folder: Path, name: str, *sources: str) -> None:
@@ -43,3 +46,15 @@ def test_a_failing_notebook_stops_the_run_and_shows_its_error(tmp_path: Path, ca
         run_course(tmp_path / "out", notebooks=notebooks)
     assert not (tmp_path / "out" / "notebooks" / "02_never.ipynb").exists()
     assert "without encryption" not in capfd.readouterr().err
+
+
+def test_ci_runs_the_readme_quick_start_verbatim_in_a_fresh_environment():
+    block = re.search(r"^## Quick start\n.*?^```bash\n(.*?)^```", (ROOT / "README.md").read_text(), re.S | re.M)
+    quick_start = [line for line in block.group(1).splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    assert any("python -m pytest" in line for line in quick_start)  # so CI runs the tests
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    at = [ci.index(line) for line in quick_start]  # each line verbatim, as a line of its own, in order
+    assert at == sorted(at)
+    venv = next(i for i, line in enumerate(ci) if "-m venv" in line)
+    activate = next(i for i, line in enumerate(ci) if line.startswith("source ") and "bin/activate" in line)
+    assert venv < activate < at[0]
