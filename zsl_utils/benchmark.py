@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Sequence
@@ -22,7 +20,7 @@ from .plots import plot_tsne
 from .selection import DEFAULT_CONFIGS, select_and_train
 from .semantic import GLOVE50, ONLINE_VECTORS
 from .train import TrainConfig
-from .utils import get_device
+from .utils import get_device, write_atomically
 
 __all__ = ["GBU_REFERENCE", "default_models", "run_benchmark", "markdown_table"]
 
@@ -104,23 +102,12 @@ def _merged(earlier: list[dict], new: list[dict]) -> list[dict]:
     return [fresh.pop((r["model"], r["seed"]), r) for r in earlier] + list(fresh.values())
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename: never a half-written file."""
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w") as file:
-            file.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-
-
 def _write_results(out: Path, dataset_name: str, semantic_kind: str, rows: list[dict], title: str) -> None:
     """results.json and results.md of every row (earlier runs' included), each replaced atomically."""
-    content = {"dataset": dataset_name, "semantics": semantic_kind, "results": rows}
-    _write_atomically(out / "results.json", json.dumps(content, indent=2, default=str) + "\n")
-    _write_atomically(out / "results.md", markdown_table(rows, title) + "\n")
+    content = json.dumps({"dataset": dataset_name, "semantics": semantic_kind, "results": rows}, indent=2, default=str)
+    table = markdown_table(rows, title)
+    write_atomically(out / "results.json", lambda tmp: Path(tmp).write_text(content + "\n"))
+    write_atomically(out / "results.md", lambda tmp: Path(tmp).write_text(table + "\n"))
 
 
 def run_benchmark(

@@ -6,16 +6,20 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .data import EMBEDDED_DATASETS, XLSA17_DATASETS, dataset_folder, dataset_names, default_root, is_available
 from .errors import DownloadError, ZSLDataError
+
+if TYPE_CHECKING:
+    import torch
 
 __all__ = ["main"]
 
 _PACKAGE = Path(__file__).resolve().parent
 
 
-def _device_option(text: str):
+def _device_option(text: str) -> torch.device:
     """``--device``: a torch device present here, checked while parsing (argparse names the option)."""
     from .utils import get_device
 
@@ -26,6 +30,7 @@ def _device_option(text: str):
 
 
 def _existing(paths: list[str], what: str) -> None:
+    """A ValueError naming each of ``paths`` that does not exist (``what``: how the command line calls them)."""
     missing = [path for path in paths if not Path(path).exists()]
     if missing:
         raise ValueError(f"{what} not found: {', '.join(missing)}; check the path")
@@ -96,7 +101,6 @@ def _run(args: argparse.Namespace) -> int:
     from .course import run_course
 
     _check_course_environment()
-
     run_course(args.out, pattern=args.pattern)
     return 0
 

@@ -9,7 +9,6 @@ has ``regions.npy`` (N, R, d_r) region features.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -20,6 +19,7 @@ import torch
 from .dataset import ZSLDataset
 from .download import download_xlsa17, is_xlsa17_complete
 from .errors import ZSLDataError
+from .utils import write_atomically
 
 __all__ = [
     "ZSLDataset",
@@ -395,15 +395,7 @@ def image_splits(
 
 
 def _atomic_savemat(path: Path, content: dict) -> None:
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        scipy.io.savemat(tmp, content, do_compression=True)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    write_atomically(path, lambda tmp: scipy.io.savemat(tmp, content, do_compression=True))
 
 
 def _cell(strings: Sequence[str]) -> np.ndarray:

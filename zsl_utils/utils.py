@@ -1,14 +1,32 @@
-"""Seeds and devices: the one place that decides how runs are made reproducible and where tensors live."""
+"""Seeds, devices and file writes: the one place that decides how runs are made reproducible, where tensors live,
+and how a file is replaced without ever being seen half-written."""
 
 from __future__ import annotations
 
 import os
 import random
+import tempfile
+from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import torch
 
-__all__ = ["set_seed", "get_device"]
+__all__ = ["set_seed", "get_device", "write_atomically"]
+
+
+def write_atomically(path: Path, write: Callable[[str], None]) -> None:
+    """Create or replace ``path`` by ``write(temporary path)`` in the same folder, then a rename: an interruption
+    leaves the old file (or none), never a half-written one."""
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(handle)
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
 
 
 def set_seed(seed: int, deterministic: bool = True) -> None:
