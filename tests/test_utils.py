@@ -36,8 +36,8 @@ def test_unavailable_device_is_a_clear_error(monkeypatch):
         get_device("cuda:1")
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    monkeypatch.setenv("ZSL_DEVICE", "cuda:1")
     with pytest.raises(ValueError, match=r"ZSL_DEVICE is 'cuda:1' but this machine has 1 CUDA device\(s\)"):
-        monkeypatch.setenv("ZSL_DEVICE", "cuda:1")
         get_device()
     assert get_device("cuda:0") == torch.device("cuda:0")
 
