@@ -330,6 +330,18 @@ def _atomic_savemat(path: Path, content: dict) -> None:
             os.remove(tmp)
 
 
+def _one_based_column(indices: np.ndarray) -> np.ndarray:
+    """0-based ids or image indices (n,) as xlsa17 stores them: 1-based, (n, 1), in the smallest unsigned integer type
+    that holds them (uint8 up to 255, uint16 up to 65,535, else uint32), as in the real files, where scipy reads AWA2's
+    ``labels`` as uint8 and every ``*_loc`` as uint16. Public ZSL code indexes with them directly (``loc - 1``)."""
+    one_based = np.asarray(indices, dtype=np.int64).reshape(-1, 1) + 1
+    largest = int(one_based.max()) if one_based.size else 1
+    for dtype in (np.uint8, np.uint16, np.uint32):
+        if largest <= np.iinfo(dtype).max:
+            return one_based.astype(dtype)
+    raise ZSLDataError(f"index {largest} does not fit the xlsa17 layout (at most {np.iinfo(np.uint32).max})")
+
+
 def _cell(strings: Sequence[str]) -> np.ndarray:
     cell = np.empty((len(strings), 1), dtype=object)
     for i, text in enumerate(strings):
@@ -349,14 +361,16 @@ def save_xlsa17(
 ) -> None:
     """Write a dataset in the exact xlsa17 layout, each file atomically (temporary file, then rename).
 
-    features: (N, d) stored as d x N; labels: (N,) 0-based, stored 1-based; att, original_att: (C, k) stored k x C;
+    The fields, orientations and types are those of the real files: features: (N, d) stored as d x N float32 (the
+    real files hold float64; float32 halves the size and is what the loader uses); labels: (N,) 0-based, stored
+    1-based N x 1 in the smallest unsigned integer type (uint8 for up to 255 classes); att, original_att: (C, k)
+    stored k x C float64; image indices stored 1-based n x 1 unsigned integers (uint16 up to 65,535 images);
     splits: 0-based image indices for ``trainval``, ``test_seen``, ``test_unseen``, ``train``, ``val``, where
     ``train``/``val`` follow xlsa17's own semantics (every image of their classes, test_seen included).
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    labels = np.asarray(labels, dtype=np.int64)
-    res = {"features": np.asarray(features, dtype=np.float32).T, "labels": (labels + 1).reshape(-1, 1).astype(np.float64)}
+    res = {"features": np.asarray(features, dtype=np.float32).T, "labels": _one_based_column(labels)}
     if image_files is not None:
         res["image_files"] = _cell(image_files)
     att_splits = {
@@ -365,7 +379,7 @@ def save_xlsa17(
         "allclasses_names": _cell(class_names),
     }
     for key in _LOCS:
-        att_splits[key] = (np.asarray(splits[key.removesuffix("_loc")], dtype=np.int64) + 1).reshape(-1, 1).astype(np.float64)
+        att_splits[key] = _one_based_column(splits[key.removesuffix("_loc")])
     _atomic_savemat(folder / "res101.mat", res)
     _atomic_savemat(folder / "att_splits.mat", att_splits)
 
