@@ -99,8 +99,8 @@ AWA_SYNONYMS: dict[str, str] = {
     "weasel": "weasel animal",
 }
 """Replacement text for AWA1/AWA2 names that GloVe 6B reads in another sense: alone, ``chihuahua`` and
-``dalmatian`` are places (Mexican states, Croatian regions), ``collie`` and ``weasel`` rare tokens with unrelated
-neighbours; the added kind gives the animal."""
+``dalmatian`` are places (nearest words: Mexican states; ligurian, sardinian), ``collie`` and ``weasel`` rare tokens
+with unrelated nearest words; the added kind gives the animal."""
 
 CUB_SYNONYMS: dict[str, str] = {
     "artic tern": "arctic tern",
