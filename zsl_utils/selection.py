@@ -117,6 +117,26 @@ def _train(
     return model, history.best_epoch or history.epochs
 
 
+def _solve_eszsl_grid(
+    name: str, grid: dict[str, list[Any]], dataset: ZSLDataset, images: torch.Tensor, semantic_kind: str
+) -> list[ZSLModel] | None:
+    """ESZSL fitted on ``images`` of the train classes for every point of a gamma x lam grid, in ``expand_grid``
+    order, all from one ``ESZSL.solve_grid``; None for any other model or grid (then each point is trained alone)."""
+    if _model_class(name) is not ESZSL or set(grid) != {"gamma", "lam"}:
+        return None
+    semantics = dataset.semantic(semantic_kind)
+    solutions = ESZSL.solve_grid(
+        dataset.features[images], dataset.labels[images], semantics, grid["gamma"], grid["lam"], dataset.train_classes
+    )
+    models = []
+    for params in expand_grid(grid):
+        model = build_model(name, dataset.feature_dim, semantics.shape[1], **params).to(dataset.device)
+        V = solutions[grid["gamma"].index(params["gamma"]), grid["lam"].index(params["lam"])]
+        model.load_state_dict({"V": V, "fitted": torch.tensor(True)})
+        models.append(model)
+    return models
+
+
 def _model_class(name: str) -> type[ZSLModel]:
     """The class behind a registry name (registry entries may be ``functools.partial``)."""
     if name not in MODELS:
@@ -178,9 +198,13 @@ def select_and_train(
     fit_images, held_out = holdout_split(dataset, seed=seed)
     evaluate = _val_zsl(dataset, semantic_kind)
 
+    solved = _solve_eszsl_grid(name, grid, dataset, fit_images, semantic_kind)  # None unless ESZSL's gamma x lam grid
     trials, best = [], None
-    for params in expand_grid(grid):
-        model, epoch = _train(name, params, dataset, fit_images, dataset.train_classes, semantic_kind, config, evaluate)
+    for i, params in enumerate(expand_grid(grid)):
+        if solved is not None:
+            model, epoch = solved[i], 0
+        else:
+            model, epoch = _train(name, params, dataset, fit_images, dataset.train_classes, semantic_kind, config, evaluate)
         score = evaluate(model)["zsl"]
         trials.append({"params": params, "val_zsl": score, "epochs": epoch})
         if best is None or score > best[0]:
