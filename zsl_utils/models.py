@@ -424,14 +424,23 @@ class ESZSL(FittedModel):
     Here rows are samples and classes: X := X^T (n, d_v), S := S^T (z, d_s), so
     V = (X^T X + gamma I)^-1 X^T Y S (S^T S + lam I)^-1 (d_v, d_s) and class_scores = X V S^T.
     embed_visual = X V (in the semantic space), embed_semantic = identity. Call :meth:`fit` before scoring.
+
+    ``negative_target`` is Y's entry for the classes an image is not of: -1 in the paper (the default), 0 in the
+    public numpy ESZSL of mvp18/Popular-ZSL-Algorithms. With features centred on the training images (X^T 1 = 0,
+    e.g. feature_norm "standardise") the 0 coding gives exactly V / 2: the same predictions.
     """
 
-    def __init__(self, visual_dim: int, semantic_dim: int, gamma: float = 1.0, lam: float = 1.0) -> None:
+    def __init__(
+        self, visual_dim: int, semantic_dim: int, gamma: float = 1.0, lam: float = 1.0, negative_target: float = -1.0
+    ) -> None:
         super().__init__(visual_dim, semantic_dim)
         if not (gamma > 0 and lam > 0):
             raise ValueError(f"gamma and lam must be > 0, got gamma={gamma!r}, lam={lam!r}")
+        if not negative_target < 1:
+            raise ValueError(f"negative_target must be < 1 (the target of an image's own class), got {negative_target!r}")
         self.gamma = float(gamma)
         self.lam = float(lam)
+        self.negative_target = float(negative_target)
         self.register_buffer("V", torch.zeros(visual_dim, semantic_dim))
 
     @staticmethod
@@ -450,7 +459,7 @@ class ESZSL(FittedModel):
         return torch.linalg.solve(S.T @ S + lam * eye_s, left.T).T
 
     def _fit(self, features: torch.Tensor, match: torch.Tensor, class_semantics: torch.Tensor) -> None:
-        targets = match.double() * 2 - 1  # Y in {-1, 1}^(n x z)
+        targets = torch.where(match, 1.0, self.negative_target).double()  # Y in {negative_target, 1}^(n x z)
         self.V.copy_(self.closed_form(features, targets, class_semantics, self.gamma, self.lam))
 
     def _embed_visual(self, visual: torch.Tensor) -> torch.Tensor:
