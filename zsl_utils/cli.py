@@ -52,7 +52,9 @@ def _benchmark(args: argparse.Namespace) -> int:
     matplotlib.use("Agg")
     from .benchmark import run_benchmark
 
-    _, table = run_benchmark(args.dataset, args.models, args.seeds, args.semantics, args.out, args.device, tsne=not args.no_tsne)
+    _, table = run_benchmark(
+        args.dataset, args.models, args.seeds, args.semantics, args.out, args.device, tsne=not args.no_tsne, jobs=args.jobs
+    )
     print()
     print(table)
     print(f"\nresults.json, results.md and t-SNE figures in {args.out}")
@@ -114,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--out", default="runs/benchmark")
     bench.add_argument("--device", help="cpu, cuda, mps (default: get_device())")
     bench.add_argument("--no-tsne", action="store_true", help="skip the t-SNE figures")
+    bench.add_argument("--jobs", type=int, help="runs at once, one process each (default: 2 on a CPU, 1 on a GPU)")
     bench.set_defaults(func=_benchmark)
 
     run = commands.add_parser("run", help="execute every notebook headless; executed copies and figures to --out")

@@ -52,15 +52,15 @@ DEFAULT_GRIDS: dict[str, dict[str, list[Any]]] = {
     "conse": {"top_t": [2, 5, 10, 20], "weight_decay": [1e-2, 1e-1, 1.0]},
     "eszsl": {"gamma": [10.0**k for k in range(-3, 8)], "lam": [10.0**k for k in range(-5, 4)],
               "feature_norm": ["none", "standardise"]},
-    "devise": {"lr": [0.03, 0.1, 0.3], "weight_decay": [1.0, 3.0, 10.0]},
-    "ale": {"lr": [0.03, 0.1, 0.3], "weight_decay": [0.3, 1.0, 3.0]},
-    "sje": {"lr": [0.1, 0.3, 1.0], "weight_decay": [1.0, 3.0, 10.0]},
-    "bilinear": {"temperature": [0.3, 1.0, 3.0], "lr": [3e-3, 1e-2, 3e-2]},
-    "bilinear_lowrank": {"rank": [2, 4, 8, 16, 32], "temperature": [0.01, 0.03, 0.1]},
-    "devise_mlp": {"dropout": [0.3, 0.5, 0.7]},
-    "attention": {"hidden_dim": [32, 64, 128], "temperature": [0.03, 0.1, 0.3]},
-    "region_attention": {"hidden_dim": [32, 64, 128], "temperature": [0.03, 0.1, 0.3]},
-    "two_branch": {"temperature": [0.02, 0.05, 0.1], "dropout": [0.05, 0.1, 0.3]},
+    "devise": {"lr": [0.01, 0.03, 0.1], "weight_decay": [1.0, 3.0, 10.0]},
+    "ale": {"lr": [0.03, 0.1, 0.3], "weight_decay": [1.0, 3.0, 10.0]},
+    "sje": {"lr": [0.1, 0.3, 1.0, 3.0], "weight_decay": [0.3, 1.0, 3.0]},
+    "bilinear": {"temperature": [0.3, 1.0, 3.0, 10.0], "lr": [0.01, 0.03, 0.1]},
+    "bilinear_lowrank": {"rank": [2, 4, 8, 16, 32], "temperature": [0.003, 0.01, 0.03, 0.1, 0.3]},
+    "devise_mlp": {"dropout": [0.1, 0.4, 0.7]},
+    "attention": {"hidden_dim": [32, 64, 128], "temperature": [0.01, 0.03, 0.1, 0.3]},
+    "region_attention": {"hidden_dim": [32, 64, 128], "temperature": [0.01, 0.03, 0.1, 0.3]},
+    "two_branch": {"temperature": [0.01, 0.02, 0.05, 0.1], "dropout": [0.02, 0.05, 0.1, 0.2]},
 }
 """Default grids. Keys are model constructor arguments, ``TrainConfig`` fields (e.g. ``lr``, ``margin``) or
 ``feature_norm`` (one of ``models.FEATURE_NORMS``, fitted on each model's own training images); a key both a model
@@ -76,7 +76,7 @@ DEFAULT_CONFIGS: dict[str, TrainConfig] = {
     "devise_mlp": TrainConfig(epochs=8, lr=1e-3, loss="ranking", margin=0.1),
     "attention": TrainConfig(epochs=30, lr=3e-3),
     "region_attention": TrainConfig(epochs=30, lr=3e-3),
-    "two_branch": TrainConfig(epochs=12, lr=1e-3),
+    "two_branch": TrainConfig(epochs=8, lr=1e-3),
 }
 """Training setups: DeViSE with its hinge rank loss (Frome et al.), ALE with its weighted approximate ranking loss
 (Akata et al.), SJE with its structured hinge on the highest-scoring wrong class (Akata et al. 2015); the course's

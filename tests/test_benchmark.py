@@ -1,0 +1,64 @@
+"""The benchmark: what it stores, that parallel runs give the same numbers, and the committed SHAPES results."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from zsl_utils.benchmark import MODEL_LABELS, default_models, markdown_table, run_benchmark
+from zsl_utils.data import load_dataset
+from zsl_utils.selection import CALIBRATION_RULES, DEFAULT_CONFIGS, DEFAULT_GRIDS, edge_choices
+
+COMMITTED = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "SHAPES_attributes" / "results.json"
+PAPER_LOSSES = {"devise": "ranking", "ale": "weighted_ranking", "sje": "hard_ranking"}
+
+
+def test_parallel_runs_give_the_sequential_numbers(tmp_path: Path):
+    models = ["nearest_prototype", "eszsl"]
+    sequential, _ = run_benchmark("SHAPES", models, seeds=2, out=tmp_path / "one", device="cpu", tsne=False, jobs=1)
+    parallel, table = run_benchmark("SHAPES", models, seeds=2, out=tmp_path / "two", device="cpu", tsne=False, jobs=2)
+    assert [(r["model"], r["seed"]) for r in parallel] == [(m, s) for m in models for s in range(2)]
+    for a, b in zip(sequential, parallel):
+        assert a["metrics"] == b["metrics"] and a["calibration"] == b["calibration"] and a["params"] == b["params"]
+    for run in parallel:
+        assert set(run["calibration"]) == set(CALIBRATION_RULES)
+        assert run["calibration"]["none"]["harmonic"] == pytest.approx(run["metrics"]["harmonic"])
+        assert run["metrics"]["calibrated_harmonic"] == run["calibration"][run["calibration_rule"]]["harmonic"]
+    assert "| eszsl |" in table and "H, val γ as is" in table and "H, val γ rescaled" in table
+    saved = json.loads((tmp_path / "two" / "results.json").read_text())
+    assert saved["results"] == json.loads(json.dumps(parallel, default=str))
+
+
+def test_every_default_model_is_labelled_and_the_paper_rows_use_their_papers_losses():
+    shapes = load_dataset("SHAPES", word_vectors=())
+    models = default_models(shapes)
+    assert models[:2] == ["nearest_prototype", "conse"]
+    for name in models:
+        assert name in MODEL_LABELS
+    for name, loss in PAPER_LOSSES.items():
+        assert name in models and DEFAULT_CONFIGS[name].loss == loss and "paper" in MODEL_LABELS[name]
+    assert DEFAULT_CONFIGS["sje"].num_negatives == 1
+    assert min(DEFAULT_GRIDS["eszsl"]["gamma"]) <= 1e-3 and max(DEFAULT_GRIDS["eszsl"]["gamma"]) >= 1e3
+    assert min(DEFAULT_GRIDS["eszsl"]["lam"]) <= 1e-3 and max(DEFAULT_GRIDS["eszsl"]["lam"]) >= 1e3
+
+
+def test_committed_shapes_benchmark_is_complete_and_chooses_inside_its_grids():
+    saved = json.loads(COMMITTED.read_text())
+    results = saved["results"]
+    shapes = load_dataset("SHAPES", word_vectors=())
+    assert saved["dataset"] == "SHAPES" and saved["semantics"] == "attributes"
+    assert sorted({r["model"] for r in results}) == sorted(default_models(shapes))
+    for model in default_models(shapes):
+        assert sorted(r["seed"] for r in results if r["model"] == model) == [0, 1, 2]
+    for run in results:
+        # the stored choice lies inside the current default grid, away from its edges
+        grid = DEFAULT_GRIDS.get(run["model"], {})
+        assert set(run["params"]) == set(grid), run["model"]
+        for key, value in run["params"].items():
+            assert value in grid[key], (run["model"], key, value)
+        assert edge_choices(grid, run["params"]) == {}, (run["model"], run["seed"], run["params"])
+        assert set(run["calibration"]) == set(CALIBRATION_RULES)
+    table = markdown_table(results, "SHAPES")
+    assert all(f"| {model} |" in table for model in default_models(shapes))
