@@ -441,14 +441,23 @@ class ESZSL(FittedModel):
     Here rows are samples and classes: X := X^T (n, d_v), S := S^T (z, d_s), so
     V = (X^T X + gamma I)^-1 X^T Y S (S^T S + lam I)^-1 (d_v, d_s) and class_scores = X V S^T.
     embed_visual = X V (in the semantic space), embed_semantic = identity. Call :meth:`fit` before scoring.
+
+    ``negative_target`` is Y's entry for the classes an image is not of: -1 in the paper (the default), 0 in the
+    public numpy ESZSL of mvp18/Popular-ZSL-Algorithms. With features centred on the training images (X^T 1 = 0,
+    e.g. feature_norm "standardise") the 0 coding gives exactly V / 2: the same predictions.
     """
 
-    def __init__(self, visual_dim: int, semantic_dim: int, gamma: float = 1.0, lam: float = 1.0) -> None:
+    def __init__(
+        self, visual_dim: int, semantic_dim: int, gamma: float = 1.0, lam: float = 1.0, negative_target: float = -1.0
+    ) -> None:
         super().__init__(visual_dim, semantic_dim)
         if not (gamma > 0 and lam > 0):
             raise ValueError(f"gamma and lam must be > 0, got gamma={gamma!r}, lam={lam!r}")
+        if not negative_target < 1:
+            raise ValueError(f"negative_target must be < 1 (the target of an image's own class), got {negative_target!r}")
         self.gamma = float(gamma)
         self.lam = float(lam)
+        self.negative_target = float(negative_target)
         self.register_buffer("V", torch.zeros(visual_dim, semantic_dim))
 
     @staticmethod
@@ -467,8 +476,11 @@ class ESZSL(FittedModel):
         return torch.linalg.solve(S.T @ S + lam * eye_s, left.T).T
 
     def _fit(self, features: torch.Tensor, match: torch.Tensor, class_semantics: torch.Tensor) -> None:
-        targets = match.double() * 2 - 1  # Y in {-1, 1}^(n x z)
-        self.V.copy_(self.closed_form(features, targets, class_semantics, self.gamma, self.lam))
+        self.V.copy_(self.closed_form(features, self._targets(match), class_semantics, self.gamma, self.lam))
+
+    def _targets(self, match: torch.Tensor) -> torch.Tensor:
+        """Y in {negative_target, 1}^(n x z), float64, from match (n, z) bool."""
+        return torch.where(match, 1.0, self.negative_target).double()
 
     def solve_grid(
         self,
@@ -497,7 +509,7 @@ class ESZSL(FittedModel):
         if not (gammas and lams and all(g > 0 for g in gammas) and all(lam > 0 for lam in lams)):
             raise ValueError(f"ESZSL.solve_grid: gammas and lams must be non-empty and > 0, got {list(gammas)}, {list(lams)}")
         X, match, S = self._training_problem("solve_grid", features, labels, semantics, classes)
-        X, S, Y = self._prepare(X).double(), S.double(), match.double() * 2 - 1
+        X, S, Y = self._prepare(X).double(), S.double(), self._targets(match)
         gram = X.T @ X  # (d_v, d_v), once
         b, Q = torch.linalg.eigh(S.T @ S)  # (d_s,), (d_s, d_s)
         target = (X.T @ (Y @ S)) @ Q  # (d_v, d_s): X^T Y S Q
