@@ -9,7 +9,6 @@ has ``regions.npy`` (N, R, d_r) region features.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -20,6 +19,7 @@ import torch
 from .dataset import ZSLDataset
 from .download import download_xlsa17, is_xlsa17_complete
 from .errors import ZSLDataError
+from .utils import write_atomically
 
 __all__ = [
     "ZSLDataset",
@@ -97,14 +97,105 @@ def _strings(cell: np.ndarray) -> list[str]:
     return [str(np.asarray(item).ravel()[0]) if np.asarray(item).size else "" for item in cell.ravel()]
 
 
+def _numeric(mat: dict, key: str, path: Path) -> np.ndarray:
+    """``mat[key]``: a 2-D real numeric array (MATLAB stores every matrix 2-D), or an error naming the field."""
+    value = np.asarray(mat[key])
+    if value.dtype.kind not in "biuf" or value.ndim != 2:
+        raise ZSLDataError(
+            f"{path}: {key} must be a 2-D real numeric matrix, got {value.dtype} of shape {value.shape}; "
+            "not an xlsa17 file (or a corrupt one): re-create or re-download it"
+        )
+    return value
+
+
+def _ids(mat: dict, key: str, path: Path) -> np.ndarray:
+    """``mat[key]`` as (n,) int64 (1-based as stored), or an error if a value is not a whole number."""
+    value = _numeric(mat, key, path).ravel()
+    bad = value[~np.isfinite(value) | (value != np.round(value))] if value.dtype.kind == "f" else value[:0]
+    if bad.size:
+        raise ZSLDataError(f"{path}: {key} must hold whole numbers (1-based ids), got e.g. {bad[:3].tolist()}; the file is corrupt")
+    return value.astype(np.int64)
+
+
 def _loc(mat: dict, key: str, n_images: int, path: Path) -> np.ndarray:
-    loc = np.asarray(mat[key]).astype(np.int64).ravel()
+    loc = _ids(mat, key, path)
     if loc.size and (loc.min() < 1 or loc.max() > n_images):
         raise ZSLDataError(
             f"{path}: {key} holds indices in [{loc.min()}, {loc.max()}] but must be 1-based indices into the "
             f"{n_images} images of res101.mat; the split file does not belong to these features"
         )
     return loc - 1
+
+
+def _check_loaded(
+    folder: Path,
+    labels: np.ndarray,
+    names: list[str],
+    semantics: dict[str, np.ndarray],
+    splits: dict[str, np.ndarray],
+    regions: np.ndarray | None,
+    image_files: list[str] | None,
+) -> None:
+    """The promises of the xlsa17 format and the GBU split not checked while reading, once, at the end of loading.
+
+    labels: (N,) 0-based; semantics: kind -> (C, k); splits: 0-based image indices (``train``/``val`` already
+    restricted to trainval); regions: (N, R, d_r) or None. Raises ZSLDataError naming the file, the problem and
+    the fix.
+    """
+    splits_file = folder / "att_splits.mat"
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ZSLDataError(f"{splits_file}: allclasses_names repeats {repeated[:5]}; every class needs its own name")
+    for kind, field in zip(FILE_SEMANTICS, ("att", "original_att")):
+        if kind not in semantics:
+            continue
+        values = semantics[kind]
+        bad = np.unique(np.nonzero(~np.isfinite(values))[0])
+        if bad.size:
+            raise ZSLDataError(
+                f"{splits_file}: {field} holds NaN or Inf for {bad.size} classes (first: {[names[c] for c in bad[:5]]}); "
+                "every class needs finite semantics: repair the file or re-download it"
+            )
+    original = semantics.get(FILE_SEMANTICS[1])
+    if original is not None:
+        outside = (original != -1) & ((original < 0) | (original > 100))
+        if outside.any():
+            raise ZSLDataError(
+                f"{splits_file}: original_att must be -1 (missing) or lie in [0, 100], got "
+                f"{np.unique(original[outside])[:5].tolist()}; the file is corrupt"
+            )
+    for split, index in splits.items():
+        key = f"{split}_loc"
+        if index.size == 0:
+            raise ZSLDataError(f"{splits_file}: {key} selects no image; the GBU protocol needs images in every split")
+        if np.unique(index).size != index.size:
+            raise ZSLDataError(f"{splits_file}: {key} lists {index.size - np.unique(index).size} images twice; the split is invalid")
+    seen = np.unique(labels[splits["trainval"]])
+    stray = np.setdiff1d(np.unique(labels[splits["test_seen"]]), seen)
+    if stray.size:
+        raise ZSLDataError(
+            f"{splits_file}: test_seen_loc holds images of {stray.size} classes that have no trainval image "
+            f"({[names[c] for c in stray[:5]]}); test_seen images must belong to seen classes: the split is invalid"
+        )
+    train_classes, val_classes = np.unique(labels[splits["train"]]), np.unique(labels[splits["val"]])
+    both = np.intersect1d(train_classes, val_classes)
+    if both.size:
+        raise ZSLDataError(f"{splits_file}: classes {[names[c] for c in both[:5]]} are in both train_loc and val_loc; the split is invalid")
+    neither = np.setdiff1d(seen, np.union1d(train_classes, val_classes))
+    if neither.size:
+        raise ZSLDataError(
+            f"{splits_file}: seen classes {[names[c] for c in neither[:5]]} are in neither train_loc nor val_loc; "
+            "model selection needs every seen class in one of them"
+        )
+    if regions is not None:
+        bad = np.unique(np.nonzero(~np.isfinite(regions))[0])
+        if bad.size:
+            raise ZSLDataError(
+                f"{folder / 'regions.npy'}: NaN or Inf in {bad.size} images (first: {bad[:5].tolist()}); "
+                "rebuild it (`zsl-course build-shapes` for SHAPES)"
+            )
+    if image_files is not None and len(image_files) != labels.shape[0]:
+        raise ZSLDataError(f"{folder / 'res101.mat'}: {len(image_files)} image_files for {labels.shape[0]} images")
 
 
 def _rebuild_loc(folder: Path, which: str, trainval: np.ndarray, labels: np.ndarray, names: list[str]) -> np.ndarray:
@@ -146,8 +237,8 @@ def load_xlsa17(
         if key not in mat:
             raise ZSLDataError(f"{folder / file} has no field {key!r}: not an xlsa17 file")
 
-    features = np.asarray(res["features"], dtype=np.float32).T
-    labels = np.asarray(res["labels"]).astype(np.int64).ravel() - 1
+    features = _numeric(res, "features", folder / "res101.mat").astype(np.float32).T
+    labels = _ids(res, "labels", folder / "res101.mat") - 1
     n_images = features.shape[0]
     if labels.shape[0] != n_images:
         raise ZSLDataError(
@@ -161,7 +252,7 @@ def load_xlsa17(
             "re-extract the features or drop those images"
         )
 
-    att = np.asarray(splits["att"], dtype=np.float32).T
+    att = _numeric(splits, "att", folder / "att_splits.mat").astype(np.float32).T
     n_classes = att.shape[0]
     names = _strings(splits["allclasses_names"]) if "allclasses_names" in splits else [f"class_{i:03d}" for i in range(n_classes)]
     if len(names) != n_classes:
@@ -174,7 +265,7 @@ def load_xlsa17(
     attributes, original_attributes = FILE_SEMANTICS
     semantics = {attributes: att}
     if "original_att" in splits:
-        original = np.asarray(splits["original_att"], dtype=np.float32).T
+        original = _numeric(splits, "original_att", folder / "att_splits.mat").astype(np.float32).T
         if original.shape[0] != n_classes:
             raise ZSLDataError(f"{folder / 'att_splits.mat'}: original_att has {original.shape[0]} classes, att has {n_classes}")
         semantics[original_attributes] = original
@@ -203,10 +294,21 @@ def load_xlsa17(
 
     regions = None
     if (folder / "regions.npy").is_file():
-        regions = np.load(folder / "regions.npy").astype(np.float32)
-        if regions.shape[0] != n_images:
-            raise ZSLDataError(f"{folder / 'regions.npy'} has {regions.shape[0]} images, res101.mat has {n_images}")
+        try:
+            regions = np.load(folder / "regions.npy").astype(np.float32)
+        except (ValueError, OSError, EOFError) as error:
+            raise ZSLDataError(
+                f"cannot read {folder / 'regions.npy'} ({type(error).__name__}: {error}): the file is truncated or "
+                "corrupt; restore it (git checkout for SHAPES) or rebuild it with `zsl-course build-shapes`"
+            ) from error
+        if regions.ndim != 3 or regions.shape[0] != n_images:
+            raise ZSLDataError(
+                f"{folder / 'regions.npy'} has shape {regions.shape}, not (N, R, d_r) with the N = {n_images} images of "
+                "res101.mat; rebuild it (`zsl-course build-shapes` for SHAPES)"
+            )
     image_files = _strings(res["image_files"]) if "image_files" in res else None
+    split_indices = {"trainval": trainval, "test_seen": test_seen, "test_unseen": test_unseen, **model_selection}
+    _check_loaded(folder, labels, names, semantics, split_indices, regions, image_files)
 
     tensors = {kind: torch.from_numpy(np.ascontiguousarray(value)) for kind, value in semantics.items()}
     if word_vectors:
@@ -293,15 +395,7 @@ def image_splits(
 
 
 def _atomic_savemat(path: Path, content: dict) -> None:
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        scipy.io.savemat(tmp, content, do_compression=True)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    write_atomically(path, lambda tmp: scipy.io.savemat(tmp, content, do_compression=True))
 
 
 def _cell(strings: Sequence[str]) -> np.ndarray:

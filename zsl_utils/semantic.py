@@ -222,7 +222,30 @@ def _as_matrix(att: torch.Tensor | np.ndarray) -> torch.Tensor:
         att = att.float()
     if att.ndim != 2:
         raise ValueError(f"expected a (C, k) class-attribute matrix, got shape {tuple(att.shape)}")
+    bad = (~torch.isfinite(att)).nonzero()
+    if bad.numel():
+        row, column = bad[0].tolist()
+        raise ValueError(
+            f"the class-attribute matrix holds NaN or Inf in {bad.shape[0]} entries (first: class row {row}, attribute "
+            f"{column}); it must be finite: xlsa17 marks a missing attribute with -1, which fill_missing_attributes fills"
+        )
     return att
+
+
+def _fit_rows(fit_classes: torch.Tensor | np.ndarray | Sequence[int], att: torch.Tensor) -> torch.Tensor:
+    """``fit_classes`` as an index of the rows of ``att (C, k)``: 1-D row ids in [0, C) or a (C,) boolean mask."""
+    rows = torch.as_tensor(fit_classes, device=att.device)
+    if rows.numel() == 0:
+        return rows.long()  # selects no row, which standardise reports
+    if rows.dtype == torch.bool:
+        if rows.shape != (att.shape[0],):
+            raise ValueError(f"standardise: a boolean fit_classes must be ({att.shape[0]},), one entry per class, got {tuple(rows.shape)}")
+        return rows
+    if rows.ndim != 1 or rows.dtype.is_floating_point or rows.dtype.is_complex:
+        raise ValueError(f"standardise: fit_classes must be 1-D integer row ids or a boolean mask, got {rows.dtype} {tuple(rows.shape)}")
+    if int(rows.min()) < 0 or int(rows.max()) >= att.shape[0]:
+        raise ValueError(f"standardise: fit_classes must be row ids in [0, {att.shape[0]}), got [{int(rows.min())}, {int(rows.max())}]")
+    return rows
 
 
 def l2_normalise(att: torch.Tensor | np.ndarray) -> torch.Tensor:
@@ -241,7 +264,7 @@ def standardise(
     Returns ``(C, k)``: all rows, seen and unseen, transformed with the same mean and std.
     """
     att = _as_matrix(att)
-    fit = att if fit_classes is None else att[torch.as_tensor(fit_classes, device=att.device)]
+    fit = att if fit_classes is None else att[_fit_rows(fit_classes, att)]
     if fit.shape[0] == 0:
         raise ValueError("standardise: fit_classes selects no class; pass the indices (or mask) of at least one row")
     mean = fit.mean(dim=0)
