@@ -251,7 +251,7 @@ def test_real_sun_class_names_need_sun_synonyms() -> None:
         class_name_vectors(names, glove50())
     for name in ("barndoor", "oilrig", "thriftshop", "videostore"):
         assert repr(name) in str(err.value)
-    assert "SUN_SYNONYMS" in str(err.value)
+    assert "DATASET_SYNONYMS" in str(err.value)
     assert set(SUN_SYNONYMS) <= set(names)
     cov = _coverage("SUN", names, SUN_SYNONYMS)
     assert cov["classes"] == 717 and cov["no known word"] == 0

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from .data import EMBEDDED_DATASETS, XLSA17_DATASETS, dataset_folder, dataset_names, default_root, is_available
 from .errors import DownloadError, ZSLDataError
+from .xlsa17_files import files_problem, missing_files
 
 if TYPE_CHECKING:
     import torch
@@ -41,9 +42,18 @@ def _datasets(args: argparse.Namespace) -> int:
     print(f"data root: {root}")
     for name in dataset_names():
         kind = "embedded" if name in EMBEDDED_DATASETS else "xlsa17"
-        state = "present" if is_available(name, root) else f"missing (zsl-course download {name})"
+        state = _dataset_state(name, root)
         print(f"  {name:<7} {kind:<9} {state:<40} {dataset_folder(name, root)}")
     return 0
+
+
+def _dataset_state(name: str, root: Path) -> str:
+    """``present``, ``missing (how to get it)``, or ``invalid: what is wrong with a file that is there``."""
+    folder = dataset_folder(name, root)
+    if missing_files(folder):
+        return f"missing (zsl-course download {name})"
+    problem = files_problem(folder)
+    return "present" if problem is None else f"invalid: {problem}"
 
 
 def _download(args: argparse.Namespace) -> int:
@@ -56,6 +66,9 @@ def _download(args: argparse.Namespace) -> int:
     from .download import download_xlsa17
 
     root = Path(args.root) if args.root else default_root()
+    if is_available(name, root):
+        print(f"{name} is already present in {dataset_folder(name, root)}; nothing to download")
+        return 0
     print(f"{name} comes in the xlsa17 archive with {', '.join(XLSA17_DATASETS)}")
     path = download_xlsa17(root, sha256=args.sha256, dataset=name)
     print(f"xlsa17 ready at {path}")

@@ -17,9 +17,10 @@ import scipy.io
 import torch
 
 from .dataset import ZSLDataset
-from .download import download_xlsa17, is_xlsa17_complete
+from .download import download_xlsa17
 from .errors import ZSLDataError
 from .utils import write_atomically
+from .xlsa17_files import files_problem, missing_files
 
 __all__ = [
     "ZSLDataset",
@@ -73,11 +74,11 @@ def dataset_folder(name: str, root: str | Path | None = None) -> Path:
 
 
 def is_available(name: str, root: str | Path | None = None) -> bool:
-    """Whether dataset ``name``'s files are present (a complete download for the xlsa17 benchmarks)."""
+    """Whether dataset ``name``'s folder holds usable files: ``res101.mat`` and ``att_splits.mat``, each whole and
+    with the xlsa17 fields (``xlsa17_files``), whoever put them there (the downloader, ``unzip``, a copy) and whether
+    or not the other benchmarks are present."""
     folder = dataset_folder(name, root)
-    if _canonical(name) in XLSA17_DATASETS and not is_xlsa17_complete(Path(root or default_root())):
-        return False
-    return (folder / "res101.mat").is_file() and (folder / "att_splits.mat").is_file()
+    return not missing_files(folder) and files_problem(folder) is None
 
 
 def _loadmat(path: Path, hint: str) -> dict:
@@ -341,27 +342,52 @@ def load_xlsa17(
 
 
 def load_dataset(
-    name: str, root: str | Path | None = None, word_vectors: Sequence[str] = ("glove50",)
+    name: str,
+    root: str | Path | None = None,
+    word_vectors: Sequence[str] = ("glove50",),
+    *,
+    folder: str | Path | None = None,
 ) -> ZSLDataset:
     """Load a dataset by name: ``SHAPES`` (embedded, offline) or an xlsa17 benchmark (AWA1, AWA2, CUB, SUN, APY).
 
-    ``root`` is where downloads live (default ``default_root()``). ``word_vectors`` adds class-name embeddings
-    as extra semantics (default: GloVe 6B 50-d, offline); SUN's unknown class names use ``semantic.SUN_SYNONYMS``.
+    The files are read from ``root/xlsa17/data/NAME/`` (``root`` default ``default_root()``, i.e. ``$ZSL_DATA_ROOT``),
+    the layout of the unpacked official archive, or from ``folder`` when given (a folder holding this dataset's
+    ``res101.mat`` and ``att_splits.mat`` directly; not together with ``root``). Any such folder with valid files
+    works, downloaded by the course or not, with or without the other benchmarks. ``word_vectors`` adds class-name
+    embeddings as extra semantics (default: GloVe 6B 50-d, offline), with the dataset's synonym map
+    (``semantic.DATASET_SYNONYMS``) for the class names that GloVe lacks or reads badly.
     """
     name = _canonical(name)
-    folder = dataset_folder(name, root)
-    if name in XLSA17_DATASETS and not is_available(name, root):
+    folder = _dataset_files(name, root, folder)
+    synonyms = None
+    if word_vectors:
+        from .semantic import DATASET_SYNONYMS
+
+        synonyms = DATASET_SYNONYMS.get(name)
+    return load_xlsa17(folder, name=name, word_vectors=word_vectors, synonyms=synonyms)
+
+
+def _dataset_files(name: str, root: str | Path | None, folder: str | Path | None) -> Path:
+    """The folder to load dataset ``name`` from, once its two files are there and whole; else the error that says
+    which file is missing (and how to get it) or what is wrong with a file that is there."""
+    if folder is not None and root is not None:
+        raise ZSLDataError(
+            f"load_dataset({name!r}) got both root={str(root)!r} and folder={str(folder)!r}; pass root (the folder "
+            f"holding xlsa17/data/{name}) or folder (the folder holding res101.mat and att_splits.mat), not both"
+        )
+    folder = dataset_folder(name, root) if folder is None else Path(folder)
+    missing = missing_files(folder)
+    if missing and name in XLSA17_DATASETS:
         where = "" if root is None else f" --root {root}"
         raise ZSLDataError(
-            f"dataset {name} is not downloaded (expected {folder / 'res101.mat'} and att_splits.mat); "
-            f"download it (about 880 MB, all five xlsa17 benchmarks) with: zsl-course download {name}{where}"
+            f"dataset {name} is not downloaded ({folder} lacks {' and '.join(missing)}); download it (about 880 MB, "
+            f"all five xlsa17 benchmarks) with: zsl-course download {name}{where}; or, if you have xlsa17 unpacked "
+            f"elsewhere, set ZSL_DATA_ROOT to the folder that holds xlsa17/data/{name}"
         )
-    synonyms = None
-    if name == "SUN" and word_vectors:
-        from .semantic import SUN_SYNONYMS
-
-        synonyms = SUN_SYNONYMS
-    return load_xlsa17(folder, name=name, word_vectors=word_vectors, synonyms=synonyms)
+    problem = None if missing else files_problem(folder)
+    if problem is not None:
+        raise ZSLDataError(f"dataset {name} in {folder} cannot be loaded: {problem}")
+    return folder
 
 
 def image_splits(
@@ -398,6 +424,18 @@ def _atomic_savemat(path: Path, content: dict) -> None:
     write_atomically(path, lambda tmp: scipy.io.savemat(tmp, content, do_compression=True))
 
 
+def _one_based_column(indices: np.ndarray) -> np.ndarray:
+    """0-based ids or image indices (n,) as xlsa17 stores them: 1-based, (n, 1), in the smallest unsigned integer type
+    that holds them (uint8 up to 255, uint16 up to 65,535, else uint32), as in the real files, where scipy reads AWA2's
+    ``labels`` as uint8 and every ``*_loc`` as uint16. Public ZSL code indexes with them directly (``loc - 1``)."""
+    one_based = np.asarray(indices, dtype=np.int64).reshape(-1, 1) + 1
+    largest = int(one_based.max()) if one_based.size else 1
+    for dtype in (np.uint8, np.uint16, np.uint32):
+        if largest <= np.iinfo(dtype).max:
+            return one_based.astype(dtype)
+    raise ZSLDataError(f"index {largest} does not fit the xlsa17 layout (at most {np.iinfo(np.uint32).max})")
+
+
 def _cell(strings: Sequence[str]) -> np.ndarray:
     cell = np.empty((len(strings), 1), dtype=object)
     for i, text in enumerate(strings):
@@ -417,14 +455,16 @@ def save_xlsa17(
 ) -> None:
     """Write a dataset in the exact xlsa17 layout, each file atomically (temporary file, then rename).
 
-    features: (N, d) stored as d x N; labels: (N,) 0-based, stored 1-based; att, original_att: (C, k) stored k x C;
+    The fields, orientations and types are those of the real files: features: (N, d) stored as d x N float32 (the
+    real files hold float64; float32 halves the size and is what the loader uses); labels: (N,) 0-based, stored
+    1-based N x 1 in the smallest unsigned integer type (uint8 for up to 255 classes); att, original_att: (C, k)
+    stored k x C float64; image indices stored 1-based n x 1 unsigned integers (uint16 up to 65,535 images);
     splits: 0-based image indices for ``trainval``, ``test_seen``, ``test_unseen``, ``train``, ``val``, where
     ``train``/``val`` follow xlsa17's own semantics (every image of their classes, test_seen included).
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    labels = np.asarray(labels, dtype=np.int64)
-    res = {"features": np.asarray(features, dtype=np.float32).T, "labels": (labels + 1).reshape(-1, 1).astype(np.float64)}
+    res = {"features": np.asarray(features, dtype=np.float32).T, "labels": _one_based_column(labels)}
     if image_files is not None:
         res["image_files"] = _cell(image_files)
     att_splits = {
@@ -433,7 +473,7 @@ def save_xlsa17(
         "allclasses_names": _cell(class_names),
     }
     for key in _LOCS:
-        att_splits[key] = (np.asarray(splits[key.removesuffix("_loc")], dtype=np.int64) + 1).reshape(-1, 1).astype(np.float64)
+        att_splits[key] = _one_based_column(splits[key.removesuffix("_loc")])
     _atomic_savemat(folder / "res101.mat", res)
     _atomic_savemat(folder / "att_splits.mat", att_splits)
 
