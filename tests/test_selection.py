@@ -127,3 +127,19 @@ def test_calibration_rules_and_the_rehearsal_never_use_test_images(shapes):
     assert scrambled.transfer_harmonic == result.transfer_harmonic and scrambled.rescaled_gamma == result.rescaled_gamma
     fixed_model, fixed = select_and_train("eszsl", shapes, grid=grid, calibration_rule="rescaled")
     assert fixed.transfer_harmonic == {} and fixed.gamma == fixed.rescaled_gamma == result.rescaled_gamma
+
+
+def test_a_diverging_grid_setting_is_recorded_and_skipped(shapes):
+    """lr 100 with weight decay 3 blows up in the first epoch (AdamW multiplies W by 1 - 300 per step): that setting
+    is left out of the choice with a warning, the other one is chosen; a grid that only diverges raises."""
+    from zsl_utils.errors import TrainingDiverged
+
+    config = TrainConfig(epochs=2, batch_size=64, loss="hard_ranking", num_negatives=1, margin=1.0, progress=False)
+    with pytest.warns(UserWarning, match=r"sje: training diverged for 1 of 2 grid settings"):
+        _, result = select_and_train("sje", shapes, grid={"lr": [0.1, 100.0], "weight_decay": [3.0]}, config=config)
+    assert result.params == {"lr": 0.1, "weight_decay": 3.0}
+    good, bad = result.trials
+    assert not good["diverged"] and 0 < good["val_zsl"] == result.val_zsl
+    assert bad["diverged"] and bad["val_zsl"] != bad["val_zsl"] and bad["params"]["lr"] == 100.0
+    with pytest.raises(TrainingDiverged, match=r"sje: training diverged for every setting of the grid"):
+        select_and_train("sje", shapes, grid={"lr": [100.0], "weight_decay": [3.0]}, config=config)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ZSLDataError", "DownloadError"]
+__all__ = ["ZSLDataError", "DownloadError", "TrainingDiverged"]
 
 
 class ZSLDataError(ValueError):
@@ -11,3 +11,7 @@ class ZSLDataError(ValueError):
 
 class DownloadError(RuntimeError):
     """A download failed, was interrupted or gave a corrupt or hostile archive."""
+
+
+class TrainingDiverged(ValueError):
+    """The training loss became NaN or Inf: the learning rate (or the weight decay with it) is too large."""

@@ -29,6 +29,7 @@ from typing import Any
 import torch
 
 from .dataset import ZSLDataset
+from .errors import TrainingDiverged
 from .evaluation import model_inputs, score_images
 from .metrics import calibrated_stacking, gzsl_accuracy, select_gamma, zsl_accuracy
 from .models import ESZSL, FEATURE_NORMS, MODELS, FittedModel, ZSLModel, build_model
@@ -94,7 +95,8 @@ CALIBRATION_RULES = ("none", "as_is", "rescaled")
 @dataclass
 class SelectionResult:
     """What validation chose: ``params`` (model and training), ``epochs``, and the validation scores of every trial
-    (``trials``: params, val ZSL accuracy, best epoch).
+    (``trials``: params, val ZSL accuracy, best epoch, and ``diverged``: a setting whose training loss became NaN or
+    Inf has val ZSL NaN and is never chosen).
 
     Calibration: ``validation_gamma`` maximises H of the validation model on validation data (``val_harmonic``);
     ``rescaled_gamma`` is it in units of the final model's score spread; ``transfer_harmonic`` holds the simulated
@@ -353,7 +355,8 @@ def select_and_train(
     ``feature_norm``) to candidate values; ``config`` (default ``DEFAULT_CONFIGS[name]``) is the training setup.
     ``calibration_rule`` (one of ``CALIBRATION_RULES``) fixes how gamma reaches the final model; ``None`` chooses
     it by :func:`simulate_calibration_transfer`. Warns when a chosen value lies at the edge of its grid
-    (:func:`edge_choices`). The returned model is trained on every trainval image of the seen classes; test images
+    (:func:`edge_choices`), and when settings of the grid diverge (they are recorded and skipped; all of them
+    diverging raises :class:`~zsl_utils.errors.TrainingDiverged`). The returned model is trained on every trainval image of the seen classes; test images
     are never looked at.
     """
     if calibration_rule is not None and calibration_rule not in CALIBRATION_RULES:
@@ -366,14 +369,24 @@ def select_and_train(
     solved = _solve_eszsl_grid(name, grid, dataset, fit_images, semantic_kind)  # None unless ESZSL's gamma x lam grid
     trials, best = [], None
     for i, params in enumerate(expand_grid(grid)):
-        if solved is not None:
-            model, epoch = solved[i], 0
-        else:
-            model, epoch = _train(name, params, dataset, fit_images, dataset.train_classes, semantic_kind, config, evaluate)
+        try:
+            if solved is not None:
+                model, epoch = solved[i], 0
+            else:
+                model, epoch = _train(name, params, dataset, fit_images, dataset.train_classes, semantic_kind, config, evaluate)
+        except TrainingDiverged:
+            trials.append({"params": params, "val_zsl": float("nan"), "epochs": 0, "diverged": True})
+            continue
         score = evaluate(model)["zsl"]
-        trials.append({"params": params, "val_zsl": score, "epochs": epoch})
+        trials.append({"params": params, "val_zsl": score, "epochs": epoch, "diverged": False})
         if best is None or score > best[0]:
             best = (score, params, epoch, model)
+    diverged = [trial["params"] for trial in trials if trial["diverged"]]
+    if best is None:
+        raise TrainingDiverged(f"{name}: training diverged for every setting of the grid {grid}; lower the learning rate")
+    if diverged:
+        warnings.warn(f"{name}: training diverged for {len(diverged)} of {len(trials)} grid settings, left out of the "
+                      f"choice: {diverged}", stacklevel=2)
     score, params, epoch, model = best
     edges = edge_choices(grid, params)
     if edges:

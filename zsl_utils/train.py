@@ -19,6 +19,7 @@ import torch
 from tqdm import tqdm
 
 from . import losses
+from .errors import TrainingDiverged
 from .models import ZSLModel
 from .schedules import cosine_warmup_lr
 
@@ -322,7 +323,7 @@ def fit(
                 epoch_loss += step()
         history.loss.append(float(epoch_loss) / steps_per_epoch)
         if not math.isfinite(history.loss[-1]):
-            raise ValueError(
+            raise TrainingDiverged(
                 f"the training loss became {history.loss[-1]} in epoch {epoch + 1} of {config.epochs}: training "
                 f"diverged; lower the learning rate (lr={config.lr:g}) or check the scale of the inputs"
             )
