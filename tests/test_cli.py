@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import re
 from pathlib import Path
 
+import numpy as np
+import pytest
+
+import zsl_utils.benchmark as benchmark
 from zsl_utils.cli import main
 
 
@@ -31,6 +38,128 @@ def test_download_failure_is_reported_without_traceback(tmp_path: Path, capsys, 
 
     monkeypatch.setattr(download, "XLSA17_URL", "http://127.0.0.1:9/xlsa17.zip")
     monkeypatch.setattr(download.download_xlsa17, "__defaults__", ("http://127.0.0.1:9/xlsa17.zip",) + download.download_xlsa17.__defaults__[1:])
-    assert main(["download", "AWA2", "--root", str(tmp_path)]) == 2
-    assert "error:" in capsys.readouterr().err
+    assert main(["download", "cub", "--root", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: downloading http://127.0.0.1:9/xlsa17.zip failed") and "rerun `zsl-course download CUB`" in err
     assert not (tmp_path / "xlsa17").exists()
+
+
+# A user's mistake is `error: ...` and exit code 2, found before anything is loaded; nothing already saved is lost.
+
+COMMITTED = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "SHAPES_attributes" / "results.json"
+
+
+@pytest.fixture
+def no_loading(monkeypatch):
+    def fail(*args, **kwargs):
+        raise AssertionError("the dataset was loaded before the arguments were checked")
+
+    monkeypatch.setattr(benchmark, "load_dataset", fail)
+
+
+@pytest.fixture
+def earlier_results(tmp_path: Path) -> Path:
+    """An output folder holding the committed SHAPES results' ESZSL and DeViSE rows, as an earlier run left them."""
+    saved = json.loads(COMMITTED.read_text())
+    saved["results"] = [r for r in saved["results"] if r["model"] in ("devise", "eszsl")]
+    out = tmp_path / "bench"
+    out.mkdir()
+    (out / "results.json").write_text(json.dumps(saved))
+    return out
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (["--seeds", "0"], r"^error: the number of seeds \(--seeds\) must be a positive int, got 0$"),
+        (["--seeds", "-2"], r"^error: the number of seeds \(--seeds\) must be a positive int, got -2$"),
+        (["--models", "eszsl", "nope"], r"^error: unknown model\(s\) 'nope'; valid names: ale, attention, bilinear, .*two_branch$"),
+        (["--semantics", "glove"], r"^error: unknown semantics 'glove'; valid: attributes, original_attributes, glove50"),
+        (["--dataset", "AWA9"], r"^error: unknown dataset 'AWA9'; valid names: SHAPES, AWA1"),
+    ],
+)
+def test_benchmark_arguments_are_checked_before_loading(no_loading, earlier_results: Path, capsys, arguments, message):
+    before = (earlier_results / "results.json").read_text()
+    assert main(["benchmark", "--out", str(earlier_results), *arguments]) == 2
+    captured = capsys.readouterr()
+    assert re.search(message, captured.err.strip()), captured.err
+    assert "Traceback" not in captured.err and captured.out == ""
+    assert (earlier_results / "results.json").read_text() == before
+
+
+def test_a_device_that_is_no_device_names_the_option_or_the_variable(no_loading, monkeypatch, tmp_path: Path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["benchmark", "--device", "garbage", "--out", str(tmp_path)])
+    assert exit_.value.code == 2
+    assert "argument --device: the device asked for is 'garbage', which is not a torch device" in capsys.readouterr().err
+    monkeypatch.setenv("ZSL_DEVICE", "garbage")
+    assert main(["benchmark", "--out", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.startswith("error: ZSL_DEVICE is 'garbage', which is not a torch device")
+    assert main(["run", "--out", str(tmp_path / "run")]) == 2  # checked before any notebook starts
+    assert capsys.readouterr().err.startswith("error: ZSL_DEVICE is 'garbage'")
+    assert not (tmp_path / "run").exists()
+
+
+def test_run_checks_zsl_dataset_before_starting(monkeypatch, tmp_path: Path, capsys):
+    monkeypatch.setenv("ZSL_DATASET", "AWA3")
+    assert main(["run", "--out", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.startswith("error: ZSL_DATASET: unknown dataset 'AWA3'; valid names: SHAPES")
+    monkeypatch.setenv("ZSL_DATASET", "CUB")
+    monkeypatch.setenv("ZSL_DATA_ROOT", str(tmp_path))
+    assert main(["run", "--out", str(tmp_path / "out")]) == 2
+    assert "error: ZSL_DATASET=CUB is not downloaded: run `zsl-course download CUB`" in capsys.readouterr().err
+
+
+def test_another_experiment_or_a_broken_results_file_is_never_replaced(no_loading, earlier_results: Path, capsys):
+    before = (earlier_results / "results.json").read_text()
+    assert main(["benchmark", "--semantics", "glove50", "--out", str(earlier_results)]) == 2
+    assert "holds the results of SHAPES with attributes; this run (SHAPES with glove50) would replace them" in capsys.readouterr().err
+    (earlier_results / "results.json").write_text('{"dataset": "SHAPES", "semantics": "attributes", "results": [{"model": "x"}]}')
+    assert main(["benchmark", "--out", str(earlier_results)]) == 2
+    assert "is not a results file of this version" in capsys.readouterr().err
+    assert main(["benchmark", "--out", str(earlier_results / "results.json")]) == 2
+    assert "is a file, not a folder" in capsys.readouterr().err
+    (earlier_results / "results.json").write_text(before)
+
+
+def test_benchmark_saves_each_model_as_it_finishes_and_keeps_earlier_rows(earlier_results: Path, monkeypatch, capsys):
+    """ESZSL runs for real on SHAPES; the next model fails inside the package (a config fit rejects). ESZSL's new
+    rows replace the earlier ESZSL rows, the earlier DeViSE rows stay, and the failure is `error: ...`."""
+    real = benchmark.select_and_train
+
+    def second_model_fails(name, dataset, semantic_kind, config, seed):
+        if name == "bilinear":
+            config = dataclasses.replace(config, batch_size=0)
+        return real(name, dataset, semantic_kind, config=config, seed=seed)
+
+    monkeypatch.setattr(benchmark, "select_and_train", second_model_fails)
+    earlier = json.loads((earlier_results / "results.json").read_text())["results"]
+    arguments = ["benchmark", "--models", "eszsl", "bilinear", "--seeds", "1", "--no-tsne", "--device", "cpu", "--jobs", "1"]
+    assert main([*arguments, "--out", str(earlier_results)]) == 2
+    assert capsys.readouterr().err.strip() == "error: TrainConfig.batch_size must be an int >= 1, got 0"
+    saved = json.loads((earlier_results / "results.json").read_text())
+    keys = [(r["model"], r["seed"]) for r in saved["results"]]
+    assert keys == [(r["model"], r["seed"]) for r in earlier]  # same rows, in the same order
+    assert [r for r in saved["results"] if r["model"] == "devise"] == [r for r in earlier if r["model"] == "devise"]
+    new_eszsl = next(r for r in saved["results"] if r["model"] == "eszsl" and r["seed"] == 0)
+    assert new_eszsl != next(r for r in earlier if r["model"] == "eszsl" and r["seed"] == 0)  # its own timing at least
+    committed = next(r for r in earlier if r["model"] == "eszsl" and r["seed"] == 0)
+    assert new_eszsl["metrics"]["zsl"] == pytest.approx(committed["metrics"]["zsl"], abs=0.001)  # the committed row
+    table = (earlier_results / "results.md").read_text()
+    assert "| eszsl |" in table and "| devise |" in table and "+ 5 runs kept from an earlier benchmark" in table
+
+
+def test_an_unexpected_error_keeps_its_traceback(monkeypatch, tmp_path: Path):
+    """A ValueError raised inside a library (here NumPy) is a bug to see, not a user's mistake to summarise."""
+    import zsl_utils.course as course
+
+    monkeypatch.setattr(course, "run_course", lambda *args, **kwargs: np.zeros(-1))
+    with pytest.raises(ValueError, match="negative dimensions"):
+        main(["run", "--out", str(tmp_path)])
+
+
+def test_missing_paths_are_named(capsys, tmp_path: Path):
+    assert main(["grade", str(tmp_path / "nothere.ipynb")]) == 2
+    assert capsys.readouterr().err.startswith("error: notebook or folder not found:")
+    assert main(["release", "--source", str(tmp_path / "none"), "--out", str(tmp_path / "release")]) == 2
+    assert capsys.readouterr().err.startswith("error: --source not found:")

@@ -193,3 +193,99 @@ def test_real_split_files(shared_xlsa17: Path, tmp_path: Path, name: str, counts
     assert sorted(data.train.tolist() + data.val.tolist()) == sorted(data.trainval.tolist())
     assert data.semantics["attributes"].shape[0] == n_classes
     assert len(data.seen_classes) + len(data.unseen_classes) == n_classes
+
+
+# Every promise of the format and the split is checked once at load time: each broken one is a ZSLDataError that
+# names the file, the problem and the fix.
+
+
+def test_nan_in_att_names_the_class(tmp_path: Path):
+    att = tiny_xlsa17_arrays()["att"].copy()
+    att[2, 1] = np.nan
+    with pytest.raises(ZSLDataError, match=r"att holds NaN or Inf for 1 classes \(first: \['zebra'\]\)"):
+        load_xlsa17(_save(tmp_path / "X", att=att))
+
+
+def test_original_att_keeps_its_missing_marker_and_rejects_the_rest(tmp_path: Path):
+    original = tiny_xlsa17_arrays()["original_att"].copy()
+    original[0, 0] = -1  # xlsa17's "missing": accepted
+    data = load_xlsa17(_save(tmp_path / "ok", original_att=original))
+    assert float(data.semantics["original_attributes"][0, 0]) == -1.0
+    original[1, 1] = np.inf
+    with pytest.raises(ZSLDataError, match=r"original_att holds NaN or Inf for 1 classes \(first: \['killer\+whale'\]\)"):
+        load_xlsa17(_save(tmp_path / "inf", original_att=original))
+    original[1, 1] = -3.0
+    with pytest.raises(ZSLDataError, match=r"original_att must be -1 \(missing\) or lie in \[0, 100\], got \[-3.0\]"):
+        load_xlsa17(_save(tmp_path / "negative", original_att=original))
+
+
+def test_test_seen_image_of_an_unseen_class(tiny_folder: Path):
+    test_seen = np.array([0, 1, 10, 11, 20, 21, 30, 31, 45]) + 1.0  # image 45 is of class 4, an unseen class
+    _rewrite_splits(tiny_folder, test_seen_loc=test_seen[:, None])
+    with pytest.raises(ZSLDataError, match=r"test_seen_loc holds images of 1 classes that have no trainval image \(\['dolphin'\]\)"):
+        load_xlsa17(tiny_folder)
+
+
+def test_truncated_regions_file(tiny_folder: Path):
+    regions = np.ones((60, 4, 3), dtype=np.float16)
+    np.save(tiny_folder / "regions.npy", regions)
+    assert load_xlsa17(tiny_folder).regions.shape == (60, 4, 3)
+    path = tiny_folder / "regions.npy"
+    path.write_bytes(path.read_bytes()[:200])
+    with pytest.raises(ZSLDataError, match=r"cannot read .*regions.npy .*truncated or corrupt.*build-shapes"):
+        load_xlsa17(tiny_folder)
+
+
+def test_nan_regions_and_wrongly_shaped_regions(tiny_folder: Path):
+    regions = np.ones((60, 4, 3), dtype=np.float16)
+    regions[5, 2, 1] = np.nan
+    np.save(tiny_folder / "regions.npy", regions)
+    with pytest.raises(ZSLDataError, match=r"regions.npy: NaN or Inf in 1 images \(first: \[5\]\)"):
+        load_xlsa17(tiny_folder)
+    np.save(tiny_folder / "regions.npy", np.ones((60, 12), dtype=np.float16))
+    with pytest.raises(ZSLDataError, match=r"regions.npy has shape \(60, 12\), not \(N, R, d_r\)"):
+        load_xlsa17(tiny_folder)
+
+
+def test_labels_that_are_not_whole_numbers(tmp_path: Path):
+    arrays = tiny_xlsa17_arrays()
+    folder = _save(tmp_path / "X")
+    labels = arrays["labels"][:, None] + 1.0
+    labels[3] = 1.5
+    scipy.io.savemat(folder / "res101.mat", {"features": arrays["features"].T, "labels": labels})
+    with pytest.raises(ZSLDataError, match=r"labels must hold whole numbers \(1-based ids\), got e.g. \[1.5\]"):
+        load_xlsa17(folder)
+
+
+def test_features_of_the_wrong_type(tmp_path: Path):
+    arrays = tiny_xlsa17_arrays()
+    folder = _save(tmp_path / "X")
+    scipy.io.savemat(folder / "res101.mat", {"features": np.array(["abc"] * 60), "labels": arrays["labels"][:, None] + 1})
+    with pytest.raises(ZSLDataError, match=r"features must be a 2-D real numeric matrix, got <U"):
+        load_xlsa17(folder)
+
+
+def test_a_split_listing_an_image_twice_or_no_image(tiny_folder: Path):
+    _rewrite_splits(tiny_folder, test_unseen_loc=np.array([41.0, 41.0, 42.0])[:, None])
+    with pytest.raises(ZSLDataError, match="test_unseen_loc lists 1 images twice"):
+        load_xlsa17(tiny_folder)
+    _rewrite_splits(tiny_folder, test_unseen_loc=np.arange(41, 61, dtype=float)[:, None], test_seen_loc=np.zeros((0, 1)))
+    with pytest.raises(ZSLDataError, match="test_seen_loc selects no image"):
+        load_xlsa17(tiny_folder)
+
+
+def test_train_and_val_classes_must_partition_the_seen_classes(tiny_folder: Path):
+    _rewrite_splits(tiny_folder, val_loc=np.arange(11, 41, dtype=float)[:, None])  # class 1 in both train and val
+    with pytest.raises(ZSLDataError, match=r"classes \['killer\+whale'\] are in both train_loc and val_loc"):
+        load_xlsa17(tiny_folder)
+    _rewrite_splits(tiny_folder, val_loc=np.arange(21, 31, dtype=float)[:, None])  # class 3 in neither
+    with pytest.raises(ZSLDataError, match=r"seen classes \['horse'\] are in neither train_loc nor val_loc"):
+        load_xlsa17(tiny_folder)
+
+
+def test_repeated_class_names_and_image_file_count(tmp_path: Path):
+    names = tiny_xlsa17_arrays()["class_names"]
+    with pytest.raises(ZSLDataError, match=r"allclasses_names repeats \['zebra'\]"):
+        load_xlsa17(_save(tmp_path / "names", class_names=names[:3] + ["zebra"] + names[4:]))
+    with pytest.raises(ZSLDataError, match="59 image_files for 60 images"):
+        load_xlsa17(_save(tmp_path / "files", image_files=[f"img_{i}.jpg" for i in range(59)]))

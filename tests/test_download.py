@@ -149,8 +149,8 @@ def test_full_download_and_extraction(root: Path, server: Server, keep_archive: 
 def test_resume_after_interruption(root: Path, server: Server) -> None:
     cut = 1000
     server.drop_after = cut
-    with pytest.raises(DownloadError, match=r"(?s)is kept.*resumes"):
-        download(root, server)
+    with pytest.raises(DownloadError, match=r"(?s)is kept.*resumes.*check your network, then call download_xlsa17 again"):
+        download(root, server)  # called from Python: the hint says so
     assert (root / "xlsa17.zip.part").stat().st_size == cut
     assert not (root / "xlsa17.zip").exists()
     assert not (root / "xlsa17").exists()
@@ -193,8 +193,8 @@ def flipped_crc_zip() -> bytes:
 )
 def test_corrupt_archive_is_removed(root: Path, server: Server, payload: bytes) -> None:
     server.payload = payload
-    with pytest.raises(DownloadError, match=r"(?s)corrupt.*removed.*zsl-course download AWA2"):
-        download(root, server)
+    with pytest.raises(DownloadError, match=r"(?s)corrupt.*removed, rerun `zsl-course download SUN` to fetch it anew"):
+        download(root, server, dataset="SUN")  # the retry hint names the dataset asked for
     assert_nothing_complete(root)
 
     server.payload = GOOD_ZIP

@@ -429,3 +429,25 @@ def test_trusted_labels_skip_only_the_range_check() -> None:
         assert ranking_loss(torch.zeros(2, 4), torch.tensor([0, 3]), margin=1.0).item() == 3.0
     with pytest.raises(ValueError, match=r"labels must lie in \[0, 4\)"):
         ranking_loss(torch.zeros(2, 4), out_of_range)
+
+
+def test_int32_labels_give_the_int64_result_in_every_loss_and_other_dtypes_a_clear_error() -> None:
+    """int32 labels (e.g. from NumPy on Windows) give exactly the int64 result; other dtypes name the dtype."""
+    gen = torch.Generator().manual_seed(3)
+    scores = torch.randn(6, 5, generator=gen, dtype=F64)
+    embeddings = torch.randn(6, 4, generator=gen, dtype=F64), torch.randn(6, 4, generator=gen, dtype=F64)
+    labels = torch.tensor([0, 4, 2, 2, 1, 3])
+    calls = {
+        "ranking": lambda y: ranking_loss(scores, y),
+        "sampled ranking": lambda y: sampled_ranking_loss(scores, y, 2, generator=torch.Generator().manual_seed(0)),
+        "cross-entropy": lambda y: cross_entropy_loss(scores, y, temperature=0.5),
+        "class-aware InfoNCE": lambda y: class_aware_info_nce_loss(*embeddings, y),
+        "hard negatives": lambda y: hard_negatives(scores, y, k=2),
+        "hard-negative ranking": lambda y: hard_negative_ranking_loss(scores, y, k=2),
+        "sample_negatives": lambda y: sample_negatives(y, 5, 3, generator=torch.Generator().manual_seed(0)),
+    }
+    for name, call in calls.items():
+        assert torch.equal(call(labels.int()), call(labels)), name
+        for dtype in (torch.uint8, torch.int16, torch.float32, torch.bool):
+            with pytest.raises(ValueError, match=rf"labels must be an int64 \(or int32\) tensor of class ids, got dtype {dtype}"):
+                call(labels.to(dtype))

@@ -42,6 +42,17 @@ def test_mismatched_lengths_raise():
         per_class_accuracy([0, 1], [0])
 
 
+def test_float_predictions_are_an_error_not_truncated():
+    # 0.9 truncated to class 0 would score class 0 right: the metric must refuse scores or probabilities instead.
+    with pytest.raises(ValueError, match=r"predictions must be integer class ids, got dtype torch.float64; from scores, take scores.argmax"):
+        per_class_accuracy(np.array([0.9, 1.0]), np.array([0, 1]))
+    with pytest.raises(ValueError, match="labels must be integer class ids, got dtype torch.float32"):
+        per_class_accuracy(torch.tensor([0, 1]), torch.tensor([0.0, 1.0]))
+    with pytest.raises(ValueError, match="predictions must be integer class ids, got dtype torch.bool"):
+        per_class_accuracy(torch.tensor([True, False]), torch.tensor([1, 0]))
+    assert per_class_accuracy(np.array([0, 1], dtype=np.int32), np.array([0, 0], dtype=np.uint8)) == 0.5
+
+
 def test_zsl_accuracy_restricts_argmax_to_unseen_classes():
     # Seen class 0 wins every row overall; among unseen {1, 2} the right class wins in 2 of 3 rows.
     scores = torch.tensor([[9.0, 2.0, 1.0], [9.0, 1.0, 2.0], [9.0, 3.0, 1.0]])

@@ -292,6 +292,24 @@ def test_eszsl_closed_form_is_a_stationary_point_of_its_objective():
     torch.testing.assert_close(model.embed_semantic(S32), S32)
 
 
+def test_eszsl_negative_target_codes_y_and_halves_v_on_centred_features():
+    g = torch.Generator().manual_seed(2)
+    X = torch.randn(30, D_V, generator=g, dtype=torch.float64) + 3.0  # not centred
+    labels = torch.arange(30) % 5
+    semantics = torch.randn(5, D_S, generator=g, dtype=torch.float64)
+    match = (labels[:, None] == torch.arange(5)[None]).double()
+    binary = ESZSL(D_V, D_S, gamma=0.5, lam=2.0, negative_target=0.0).fit(X.float(), labels, semantics.float())
+    torch.testing.assert_close(binary.V, ESZSL.closed_form(X, match, semantics, 0.5, 2.0).float())
+    signed = ESZSL(D_V, D_S, gamma=0.5, lam=2.0).fit(X.float(), labels, semantics.float())
+    assert not torch.allclose(binary.V, signed.V / 2, atol=1e-3)  # uncentred features: the coding matters
+    centred = X - X.mean(dim=0)  # X^T 1 = 0: Y01 = (Y + 1 1^T) / 2 gives V / 2
+    binary.fit(centred.float(), labels, semantics.float())
+    signed.fit(centred.float(), labels, semantics.float())
+    torch.testing.assert_close(binary.V, signed.V / 2)
+    with pytest.raises(ValueError, match="negative_target must be < 1"):
+        ESZSL(D_V, D_S, negative_target=1.0)
+
+
 def test_eszsl_default_classes_are_those_present():
     g = torch.Generator().manual_seed(1)
     X, semantics = torch.randn(20, D_V, generator=g), torch.randn(6, D_S, generator=g)

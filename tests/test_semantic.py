@@ -154,6 +154,29 @@ def test_fill_missing_attributes() -> None:
     assert rows(fill_missing_attributes(t)) == rows(out) and t[0, 0] == -1
 
 
+def test_standardise_rejects_fit_classes_that_select_nothing_or_are_not_rows() -> None:
+    att = torch.tensor([[1.0, 10.0], [3.0, 10.0], [100.0, 0.0]])
+    for empty in ([], np.array([], dtype=np.int64), torch.tensor([], dtype=torch.long)):
+        with pytest.raises(ValueError, match="standardise: fit_classes selects no class"):
+            standardise(att, empty)
+    with pytest.raises(ValueError, match="fit_classes must be 1-D integer row ids or a boolean mask, got torch.float32"):
+        standardise(att, torch.tensor([0.0, 1.0]))
+    with pytest.raises(ValueError, match=r"fit_classes must be row ids in \[0, 3\), got \[-1, 1\]"):
+        standardise(att, [-1, 1])
+    with pytest.raises(ValueError, match=r"a boolean fit_classes must be \(3,\)"):
+        standardise(att, [True, False])
+
+
+def test_nan_in_an_attribute_matrix_is_an_error_not_spread() -> None:
+    original = np.array([[-1, 2, 3], [4, np.nan, 5], [6, 8, 7]])
+    with pytest.raises(ValueError, match=r"NaN or Inf in 1 entries \(first: class row 1, attribute 1\).*marks a missing attribute with -1"):
+        fill_missing_attributes(original)
+    with pytest.raises(ValueError, match="NaN or Inf in 1 entries"):
+        standardise(original)
+    with pytest.raises(ValueError, match="NaN or Inf in 1 entries"):
+        l2_normalise(torch.tensor([[1.0, float("inf")]]))
+
+
 def test_glove50_loaded_once() -> None:
     kv = glove50()
     assert len(kv) == 400000 and kv.vector_size == 50
@@ -228,7 +251,7 @@ def test_real_sun_class_names_need_sun_synonyms() -> None:
         class_name_vectors(names, glove50())
     for name in ("barndoor", "oilrig", "thriftshop", "videostore"):
         assert repr(name) in str(err.value)
-    assert "SUN_SYNONYMS" in str(err.value)
+    assert "DATASET_SYNONYMS" in str(err.value)
     assert set(SUN_SYNONYMS) <= set(names)
     cov = _coverage("SUN", names, SUN_SYNONYMS)
     assert cov["classes"] == 717 and cov["no known word"] == 0

@@ -162,3 +162,68 @@ def test_temperature_defaults_to_each_loss_own_and_is_given_once() -> None:
     with pytest.raises(ValueError, match=r"temperature given twice: DeViSE\(temperature=0.1\) and TrainConfig\(temperature=0.5\)"):
         fit(devise, visual, targets, semantics, torch.arange(4), TrainConfig(epochs=1, temperature=0.5, progress=False))
     fit(devise, visual, targets, semantics, torch.arange(4), TrainConfig(epochs=1, progress=False))
+
+
+def _fit(visual, labels, semantics, classes=torch.arange(6), **config):
+    return fit(Bilinear(visual.shape[-1], semantics.shape[1]), visual, labels, semantics, classes, TrainConfig(progress=False, **config))
+
+
+@pytest.mark.parametrize(
+    "config, message",
+    [
+        ({"batch_size": 0}, r"TrainConfig.batch_size must be an int >= 1, got 0"),
+        ({"batch_size": 2.5}, r"TrainConfig.batch_size must be an int >= 1, got 2.5"),
+        ({"epochs": 0}, r"TrainConfig.epochs must be an int >= 1, got 0"),
+        ({"lr": 0.0}, r"TrainConfig.lr must be a finite number > 0, got 0.0"),
+        ({"lr": float("nan")}, r"TrainConfig.lr must be a finite number > 0, got nan"),
+        ({"weight_decay": -1e-4}, r"TrainConfig.weight_decay must be a finite number >= 0"),
+        ({"patience": 0}, r"TrainConfig.patience must be None or an int >= 1, got 0"),
+    ],
+)
+def test_a_config_that_cannot_train_is_rejected_before_training(config, message):
+    visual, labels, semantics = _toy()
+    with pytest.raises(ValueError, match=message):
+        _fit(visual, labels, semantics, **config)
+
+
+def test_a_negative_label_is_rejected_not_wrapped_to_the_last_class():
+    visual, labels, semantics = _toy()
+    labels = labels.clone()
+    labels[4] = -1
+    with pytest.raises(ValueError, match=r"labels must be class ids in \[0, 6\) \(the rows of semantics\), got values in \[-1, 5\]"):
+        _fit(visual, labels, semantics, epochs=1)
+    with pytest.raises(ValueError, match="labels must be class ids >= 0, got -1"):
+        class_targets(labels, torch.arange(6))
+
+
+def test_bad_data_is_rejected_before_training():
+    visual, labels, semantics = _toy()
+    nan_visual = visual.clone()
+    nan_visual[7, 3] = float("nan")
+    with pytest.raises(ValueError, match=r"visual holds NaN or Inf in 1 rows \(first: \[7\]\)"):
+        _fit(nan_visual, labels, semantics, epochs=1)
+    with pytest.raises(ValueError, match="labels must be a non-empty 1-D tensor of integer class ids, got torch.float32"):
+        _fit(visual, labels.float(), semantics, epochs=1)
+    with pytest.raises(ValueError, match=r"classes must be class ids in \[0, 6\)"):
+        _fit(visual, labels, semantics, classes=torch.arange(7), epochs=1)
+    with pytest.raises(ValueError, match="classes must be distinct class ids"):
+        _fit(visual, labels, semantics, classes=torch.tensor([0, 1, 2, 3, 4, 5, 5]), epochs=1)
+    nan_semantics = semantics.clone()
+    nan_semantics[2, 0] = float("inf")
+    with pytest.raises(ValueError, match="semantics holds NaN or Inf in rows of the training classes"):
+        _fit(visual, labels, nan_semantics, epochs=1)
+    with pytest.raises(ValueError, match=r"visual must be non-empty float"):
+        _fit(visual[:0], labels[:0], semantics, epochs=1)
+
+
+def test_a_diverging_loss_stops_fit_naming_the_epoch():
+    visual, labels, semantics = _toy()
+    calls = []
+
+    def objective(model, batch_visual, targets, class_semantics):
+        calls.append(1)
+        loss = cross_entropy_loss(model.class_scores(batch_visual, class_semantics), targets)
+        return loss * (float("inf") if len(calls) > 3 * 2 else 1.0)  # finite for 2 epochs of 3 steps, then Inf
+
+    with pytest.raises(ValueError, match=r"the training loss became (inf|nan) in epoch 3 of 5: training diverged; lower the learning rate"):
+        _fit(visual, labels, semantics, epochs=5, batch_size=32, loss=objective)

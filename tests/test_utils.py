@@ -30,8 +30,26 @@ def test_zsl_device_overrides(monkeypatch):
 def test_unavailable_device_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     monkeypatch.setenv("ZSL_DEVICE", "cuda")
-    with pytest.raises(RuntimeError, match="CUDA is not available; unset ZSL_DEVICE"):
+    with pytest.raises(ValueError, match="ZSL_DEVICE is 'cuda' but CUDA is not available here; use cpu"):
         get_device()
+    with pytest.raises(ValueError, match="the device asked for is 'cuda:1' but CUDA is not available"):
+        get_device("cuda:1")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    monkeypatch.setenv("ZSL_DEVICE", "cuda:1")
+    with pytest.raises(ValueError, match=r"ZSL_DEVICE is 'cuda:1' but this machine has 1 CUDA device\(s\)"):
+        get_device()
+    assert get_device("cuda:0") == torch.device("cuda:0")
+
+
+@pytest.mark.parametrize("name", ["garbage", "cuda:x", "meta"])
+def test_a_device_that_is_no_device_names_zsl_device(monkeypatch, name: str):
+    monkeypatch.setenv("ZSL_DEVICE", name)
+    with pytest.raises(ValueError, match=f"ZSL_DEVICE is '{name}'"):
+        get_device()
+    monkeypatch.delenv("ZSL_DEVICE")
+    with pytest.raises(ValueError, match=f"the device asked for is '{name}'"):
+        get_device(name)
 
 
 def test_default_order_prefers_cuda_then_mps_then_cpu(monkeypatch):

@@ -19,13 +19,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from .data import FILE_SEMANTICS, load_dataset
+from .data import FILE_SEMANTICS, dataset_folder, load_dataset
 from .dataset import ZSLDataset
 from .evaluation import EvalResult, evaluate
+from .models import MODELS
 from .plots import plot_tsne
 from .selection import CALIBRATION_RULES, DEFAULT_CONFIGS, DEFAULT_GRIDS, edge_choices, select_and_train
+from .semantic import GLOVE50, ONLINE_VECTORS
 from .train import TrainConfig
-from .utils import get_device
+from .utils import get_device, write_atomically
 
 __all__ = ["GBU_REFERENCE", "MODEL_LABELS", "default_models", "run_benchmark", "markdown_table"]
 
@@ -95,6 +97,60 @@ def _metric(run: dict, key: str) -> float:
     return run["metrics"][key]
 
 
+def _check_benchmark_args(dataset_name: str, models: Sequence[str] | None, seeds: int, semantic_kind: str) -> None:
+    """A ValueError naming the valid choices for an unknown dataset, model or semantics, or seeds < 1; nothing is
+    loaded."""
+    dataset_folder(dataset_name)  # an unknown name is a ZSLDataError listing the valid ones
+    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
+        raise ValueError(f"the number of seeds (--seeds) must be a positive int, got {seeds!r}")
+    unknown = [name for name in models or () if name not in MODELS]
+    if unknown:
+        raise ValueError(f"unknown model(s) {', '.join(map(repr, unknown))}; valid names: {', '.join(sorted(MODELS))}")
+    kinds = (*FILE_SEMANTICS, GLOVE50, *ONLINE_VECTORS)
+    if semantic_kind not in kinds:
+        raise ValueError(f"unknown semantics {semantic_kind!r}; valid: {', '.join(kinds)}")
+
+
+def _earlier_results(out: Path, dataset_name: str, semantic_kind: str) -> list[dict]:
+    """The rows of an existing ``out/results.json`` of the same dataset and semantics ([] when there is none); an
+    error for a file of another experiment or one that is not a results file, which a run must not replace."""
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out} is a file, not a folder; choose a folder for the results")
+    path = out / "results.json"
+    if not path.exists():
+        return []
+    try:
+        saved = json.loads(path.read_text())
+        dataset, semantics, rows = saved["dataset"], saved["semantics"], list(saved["results"])
+        markdown_table(rows, "")  # every row has what the table needs
+        _merged(rows, [])
+    except (ValueError, LookupError, TypeError, AttributeError) as error:
+        raise ValueError(
+            f"{path} exists but is not a results file of this version ({type(error).__name__}: {error}); "
+            "move it away or choose another --out"
+        ) from error
+    if dataset.upper() != dataset_name.upper() or semantics != semantic_kind:
+        raise ValueError(
+            f"{path} holds the results of {dataset} with {semantics}; this run ({dataset_name} with {semantic_kind}) "
+            "would replace them: choose another --out (or move that file away)"
+        )
+    return rows
+
+
+def _merged(earlier: list[dict], new: list[dict]) -> list[dict]:
+    """``earlier`` rows with each (model, seed) that ``new`` has replaced by the new row; new ones appended."""
+    fresh = {(r["model"], r["seed"]): r for r in new}
+    return [fresh.pop((r["model"], r["seed"]), r) for r in earlier] + list(fresh.values())
+
+
+def _write_results(out: Path, dataset_name: str, semantic_kind: str, rows: list[dict], title: str) -> None:
+    """results.json and results.md of every row (earlier runs' included), each replaced atomically."""
+    content = json.dumps({"dataset": dataset_name, "semantics": semantic_kind, "results": rows}, indent=2, default=str)
+    table = markdown_table(rows, title)
+    write_atomically(out / "results.json", lambda tmp: Path(tmp).write_text(content + "\n"))
+    write_atomically(out / "results.md", lambda tmp: Path(tmp).write_text(table + "\n"))
+
+
 @contextlib.contextmanager
 def _one_thread() -> Iterator[None]:
     """torch on one CPU thread inside the block: the models are small, and runs then give the same numbers whether
@@ -160,24 +216,37 @@ def run_benchmark(
 
     ``jobs`` runs that many (model, seed) runs at once in separate processes, each on one thread (default: 2 on a
     CPU with two cores or more, 1 on a GPU); every run seeds itself, so the numbers do not depend on ``jobs``.
-    Writes ``results.json``, ``results.md`` and one t-SNE PNG per model (seed 0) to ``out``; returns the results
-    (in model order, then seed) and the markdown table.
+    Arguments are checked before anything is loaded. ``results.json`` and ``results.md`` in ``out`` are rewritten
+    as each run finishes, keeping the rows of an earlier run into ``out`` that this run does not redo (same dataset
+    and semantics only: another experiment's file is an error, never replaced); one t-SNE PNG per model (seed 0).
+    Returns this run's results (in model order, then seed) and their markdown table.
     """
+    _check_benchmark_args(dataset_name, models, seeds, semantic_kind)
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+        raise ValueError(f"the number of jobs (--jobs) must be a positive int, got {jobs!r}")
+    device = get_device(device)
     out = Path(out)
+    earlier = _earlier_results(out, dataset_name, semantic_kind)
     out.mkdir(parents=True, exist_ok=True)
     word_vectors = () if semantic_kind in FILE_SEMANTICS else (semantic_kind,)
-    dataset = load_dataset(dataset_name, word_vectors=word_vectors).to(device if device is not None else get_device())
+    dataset = load_dataset(dataset_name, word_vectors=word_vectors).to(device)
     models = list(models or default_models(dataset))
+    title = f"{dataset.name}, {semantic_kind}, {seeds} seed(s), device {dataset.device.type}"
     if jobs is None:
         jobs = 1 if dataset.device.type != "cpu" else max(1, min(2, os.cpu_count() or 1))
     runs = [(name, seed, semantic_kind, out / f"tsne_{name}.png" if tsne and seed == 0 else None)
             for name in models for seed in range(seeds)]
+    order = {(name, seed): i for i, (name, seed, _, _) in enumerate(runs)}
     results = []
 
     def report(record: dict) -> None:
         results.append(record)
+        results.sort(key=lambda r: order[(r["model"], r["seed"])])
         metrics = EvalResult(**record["metrics"])
         print(f"{record['model']:<17} seed {record['seed']}  {metrics}  ({record['seconds']:.1f} s)", flush=True)
+        rows = _merged(earlier, results)
+        kept = f" (+ {len(rows) - len(results)} runs kept from an earlier benchmark)" if len(rows) > len(results) else ""
+        _write_results(out, dataset.name, semantic_kind, rows, title + kept)
 
     if jobs == 1:
         for run in runs:
@@ -188,10 +257,4 @@ def run_benchmark(
         with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=init) as pool:
             for future in as_completed([pool.submit(_run_in_worker, *run) for run in runs]):
                 report(future.result())
-    order = {(name, seed): i for i, (name, seed, _, _) in enumerate(runs)}
-    results.sort(key=lambda r: order[(r["model"], r["seed"])])
-    title = f"{dataset.name}, {semantic_kind}, {seeds} seed(s), device {dataset.device.type}"
-    table = markdown_table(results, title)
-    (out / "results.json").write_text(json.dumps({"dataset": dataset.name, "semantics": semantic_kind, "results": results}, indent=2, default=str) + "\n")
-    (out / "results.md").write_text(table + "\n")
-    return results, table
+    return results, markdown_table(results, title)

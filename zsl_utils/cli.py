@@ -3,13 +3,38 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .data import EMBEDDED_DATASETS, XLSA17_DATASETS, dataset_folder, dataset_names, default_root, is_available
 from .errors import DownloadError, ZSLDataError
+from .xlsa17_files import files_problem, missing_files
+
+if TYPE_CHECKING:
+    import torch
 
 __all__ = ["main"]
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _device_option(text: str) -> torch.device:
+    """``--device``: a torch device present here, checked while parsing (argparse names the option)."""
+    from .utils import get_device
+
+    try:
+        return get_device(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
+
+
+def _existing(paths: list[str], what: str) -> None:
+    """A ValueError naming each of ``paths`` that does not exist (``what``: how the command line calls them)."""
+    missing = [path for path in paths if not Path(path).exists()]
+    if missing:
+        raise ValueError(f"{what} not found: {', '.join(missing)}; check the path")
 
 
 def _datasets(args: argparse.Namespace) -> int:
@@ -17,9 +42,18 @@ def _datasets(args: argparse.Namespace) -> int:
     print(f"data root: {root}")
     for name in dataset_names():
         kind = "embedded" if name in EMBEDDED_DATASETS else "xlsa17"
-        state = "present" if is_available(name, root) else f"missing (zsl-course download {name})"
+        state = _dataset_state(name, root)
         print(f"  {name:<7} {kind:<9} {state:<40} {dataset_folder(name, root)}")
     return 0
+
+
+def _dataset_state(name: str, root: Path) -> str:
+    """``present``, ``missing (how to get it)``, or ``invalid: what is wrong with a file that is there``."""
+    folder = dataset_folder(name, root)
+    if missing_files(folder):
+        return f"missing (zsl-course download {name})"
+    problem = files_problem(folder)
+    return "present" if problem is None else f"invalid: {problem}"
 
 
 def _download(args: argparse.Namespace) -> int:
@@ -32,8 +66,11 @@ def _download(args: argparse.Namespace) -> int:
     from .download import download_xlsa17
 
     root = Path(args.root) if args.root else default_root()
+    if is_available(name, root):
+        print(f"{name} is already present in {dataset_folder(name, root)}; nothing to download")
+        return 0
     print(f"{name} comes in the xlsa17 archive with {', '.join(XLSA17_DATASETS)}")
-    path = download_xlsa17(root, sha256=args.sha256)
+    path = download_xlsa17(root, sha256=args.sha256, dataset=name)
     print(f"xlsa17 ready at {path}")
     return 0
 
@@ -61,9 +98,24 @@ def _benchmark(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_course_environment() -> None:
+    """ZSL_DEVICE and ZSL_DATASET, checked before any notebook starts: every notebook would fail on them."""
+    from .utils import get_device
+
+    get_device()
+    name = os.environ.get("ZSL_DATASET", "SHAPES")
+    try:
+        available = is_available(name)
+    except ZSLDataError as error:
+        raise ZSLDataError(f"ZSL_DATASET: {error}") from error
+    if not available:
+        raise ZSLDataError(f"ZSL_DATASET={name} is not downloaded: run `zsl-course download {name}` (or unset ZSL_DATASET)")
+
+
 def _run(args: argparse.Namespace) -> int:
     from .course import run_course
 
+    _check_course_environment()
     run_course(args.out, pattern=args.pattern)
     return 0
 
@@ -72,6 +124,7 @@ def _release(args: argparse.Namespace) -> int:
     from .course import NOTEBOOKS
     from .teaching import release
 
+    _existing([args.source] if args.source else [], "--source")
     for path in release(args.source or NOTEBOOKS, args.out):
         print(f"student copy: {path}")
     return 0
@@ -80,6 +133,7 @@ def _release(args: argparse.Namespace) -> int:
 def _grade(args: argparse.Namespace) -> int:
     from .teaching import grade_notebook
 
+    _existing(args.notebooks, "notebook or folder")
     paths = [p for target in args.notebooks for p in (sorted(Path(target).glob("*.ipynb")) if Path(target).is_dir() else [Path(target)])]
     reports = [grade_notebook(path) for path in paths]
     for report in reports:
@@ -111,10 +165,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("benchmark", help="every model with validation-based selection, over seeds")
     bench.add_argument("--dataset", default="SHAPES")
     bench.add_argument("--models", nargs="+", help="model names (default: all the course's models)")
-    bench.add_argument("--seeds", type=int, default=3)
+    bench.add_argument("--seeds", type=int, default=3, help="number of seeds, 0..N-1 (default 3)")
     bench.add_argument("--semantics", default="attributes", help="attributes, glove50, ...")
     bench.add_argument("--out", default="runs/benchmark")
-    bench.add_argument("--device", help="cpu, cuda, mps (default: get_device())")
+    bench.add_argument("--device", type=_device_option, help="cpu, cuda, mps (default: $ZSL_DEVICE, else get_device())")
     bench.add_argument("--no-tsne", action="store_true", help="skip the t-SNE figures")
     bench.add_argument("--jobs", type=int, help="runs at once, one process each (default: 2 on a CPU, 1 on a GPU)")
     bench.set_defaults(func=_benchmark)
@@ -135,11 +189,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _raised_by_package(error: BaseException) -> bool:
+    """Whether ``error`` was raised by this package's own code (a message for the user), not inside a library."""
+    frame = error.__traceback__
+    while frame is not None and frame.tb_next is not None:
+        frame = frame.tb_next
+    return frame is not None and Path(frame.tb_frame.f_code.co_filename).resolve().is_relative_to(_PACKAGE)
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; a user's mistake (a ValueError of the package, a failed download) prints ``error: ...``
+    and returns 2, while an unexpected error keeps its traceback."""
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ZSLDataError, DownloadError) as error:
+    except (ValueError, DownloadError) as error:
+        if not isinstance(error, (ZSLDataError, DownloadError)) and not _raised_by_package(error):
+            raise
         print(f"error: {error}", file=sys.stderr)
         return 2
 

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
 
-from .teaching import clean_notebook
+from .teaching import clean_notebook, execute_notebook
 
 __all__ = ["NOTEBOOKS", "RunRecord", "headline", "run_course"]
 
@@ -63,7 +62,7 @@ def run_course(
     for path in sorted(notebooks.glob(pattern)):
         notebook = nbformat.read(path, as_version=4)
         start = time.perf_counter()
-        NotebookClient(notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(notebooks)}}).execute()
+        execute_notebook(notebook, cwd=notebooks, timeout=timeout, allow_errors=False)
         seconds = time.perf_counter() - start
         nbformat.write(clean_notebook(notebook), out / "notebooks" / path.name)
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

@@ -9,7 +9,6 @@ has ``regions.npy`` (N, R, d_r) region features.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -18,8 +17,10 @@ import scipy.io
 import torch
 
 from .dataset import ZSLDataset
-from .download import download_xlsa17, is_xlsa17_complete
+from .download import download_xlsa17
 from .errors import ZSLDataError
+from .utils import write_atomically
+from .xlsa17_files import files_problem, missing_files
 
 __all__ = [
     "ZSLDataset",
@@ -73,11 +74,11 @@ def dataset_folder(name: str, root: str | Path | None = None) -> Path:
 
 
 def is_available(name: str, root: str | Path | None = None) -> bool:
-    """Whether dataset ``name``'s files are present (a complete download for the xlsa17 benchmarks)."""
+    """Whether dataset ``name``'s folder holds usable files: ``res101.mat`` and ``att_splits.mat``, each whole and
+    with the xlsa17 fields (``xlsa17_files``), whoever put them there (the downloader, ``unzip``, a copy) and whether
+    or not the other benchmarks are present."""
     folder = dataset_folder(name, root)
-    if _canonical(name) in XLSA17_DATASETS and not is_xlsa17_complete(Path(root or default_root())):
-        return False
-    return (folder / "res101.mat").is_file() and (folder / "att_splits.mat").is_file()
+    return not missing_files(folder) and files_problem(folder) is None
 
 
 def _loadmat(path: Path, hint: str) -> dict:
@@ -97,14 +98,105 @@ def _strings(cell: np.ndarray) -> list[str]:
     return [str(np.asarray(item).ravel()[0]) if np.asarray(item).size else "" for item in cell.ravel()]
 
 
+def _numeric(mat: dict, key: str, path: Path) -> np.ndarray:
+    """``mat[key]``: a 2-D real numeric array (MATLAB stores every matrix 2-D), or an error naming the field."""
+    value = np.asarray(mat[key])
+    if value.dtype.kind not in "biuf" or value.ndim != 2:
+        raise ZSLDataError(
+            f"{path}: {key} must be a 2-D real numeric matrix, got {value.dtype} of shape {value.shape}; "
+            "not an xlsa17 file (or a corrupt one): re-create or re-download it"
+        )
+    return value
+
+
+def _ids(mat: dict, key: str, path: Path) -> np.ndarray:
+    """``mat[key]`` as (n,) int64 (1-based as stored), or an error if a value is not a whole number."""
+    value = _numeric(mat, key, path).ravel()
+    bad = value[~np.isfinite(value) | (value != np.round(value))] if value.dtype.kind == "f" else value[:0]
+    if bad.size:
+        raise ZSLDataError(f"{path}: {key} must hold whole numbers (1-based ids), got e.g. {bad[:3].tolist()}; the file is corrupt")
+    return value.astype(np.int64)
+
+
 def _loc(mat: dict, key: str, n_images: int, path: Path) -> np.ndarray:
-    loc = np.asarray(mat[key]).astype(np.int64).ravel()
+    loc = _ids(mat, key, path)
     if loc.size and (loc.min() < 1 or loc.max() > n_images):
         raise ZSLDataError(
             f"{path}: {key} holds indices in [{loc.min()}, {loc.max()}] but must be 1-based indices into the "
             f"{n_images} images of res101.mat; the split file does not belong to these features"
         )
     return loc - 1
+
+
+def _check_loaded(
+    folder: Path,
+    labels: np.ndarray,
+    names: list[str],
+    semantics: dict[str, np.ndarray],
+    splits: dict[str, np.ndarray],
+    regions: np.ndarray | None,
+    image_files: list[str] | None,
+) -> None:
+    """The promises of the xlsa17 format and the GBU split not checked while reading, once, at the end of loading.
+
+    labels: (N,) 0-based; semantics: kind -> (C, k); splits: 0-based image indices (``train``/``val`` already
+    restricted to trainval); regions: (N, R, d_r) or None. Raises ZSLDataError naming the file, the problem and
+    the fix.
+    """
+    splits_file = folder / "att_splits.mat"
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ZSLDataError(f"{splits_file}: allclasses_names repeats {repeated[:5]}; every class needs its own name")
+    for kind, field in zip(FILE_SEMANTICS, ("att", "original_att")):
+        if kind not in semantics:
+            continue
+        values = semantics[kind]
+        bad = np.unique(np.nonzero(~np.isfinite(values))[0])
+        if bad.size:
+            raise ZSLDataError(
+                f"{splits_file}: {field} holds NaN or Inf for {bad.size} classes (first: {[names[c] for c in bad[:5]]}); "
+                "every class needs finite semantics: repair the file or re-download it"
+            )
+    original = semantics.get(FILE_SEMANTICS[1])
+    if original is not None:
+        outside = (original != -1) & ((original < 0) | (original > 100))
+        if outside.any():
+            raise ZSLDataError(
+                f"{splits_file}: original_att must be -1 (missing) or lie in [0, 100], got "
+                f"{np.unique(original[outside])[:5].tolist()}; the file is corrupt"
+            )
+    for split, index in splits.items():
+        key = f"{split}_loc"
+        if index.size == 0:
+            raise ZSLDataError(f"{splits_file}: {key} selects no image; the GBU protocol needs images in every split")
+        if np.unique(index).size != index.size:
+            raise ZSLDataError(f"{splits_file}: {key} lists {index.size - np.unique(index).size} images twice; the split is invalid")
+    seen = np.unique(labels[splits["trainval"]])
+    stray = np.setdiff1d(np.unique(labels[splits["test_seen"]]), seen)
+    if stray.size:
+        raise ZSLDataError(
+            f"{splits_file}: test_seen_loc holds images of {stray.size} classes that have no trainval image "
+            f"({[names[c] for c in stray[:5]]}); test_seen images must belong to seen classes: the split is invalid"
+        )
+    train_classes, val_classes = np.unique(labels[splits["train"]]), np.unique(labels[splits["val"]])
+    both = np.intersect1d(train_classes, val_classes)
+    if both.size:
+        raise ZSLDataError(f"{splits_file}: classes {[names[c] for c in both[:5]]} are in both train_loc and val_loc; the split is invalid")
+    neither = np.setdiff1d(seen, np.union1d(train_classes, val_classes))
+    if neither.size:
+        raise ZSLDataError(
+            f"{splits_file}: seen classes {[names[c] for c in neither[:5]]} are in neither train_loc nor val_loc; "
+            "model selection needs every seen class in one of them"
+        )
+    if regions is not None:
+        bad = np.unique(np.nonzero(~np.isfinite(regions))[0])
+        if bad.size:
+            raise ZSLDataError(
+                f"{folder / 'regions.npy'}: NaN or Inf in {bad.size} images (first: {bad[:5].tolist()}); "
+                "rebuild it (`zsl-course build-shapes` for SHAPES)"
+            )
+    if image_files is not None and len(image_files) != labels.shape[0]:
+        raise ZSLDataError(f"{folder / 'res101.mat'}: {len(image_files)} image_files for {labels.shape[0]} images")
 
 
 def _rebuild_loc(folder: Path, which: str, trainval: np.ndarray, labels: np.ndarray, names: list[str]) -> np.ndarray:
@@ -146,8 +238,8 @@ def load_xlsa17(
         if key not in mat:
             raise ZSLDataError(f"{folder / file} has no field {key!r}: not an xlsa17 file")
 
-    features = np.asarray(res["features"], dtype=np.float32).T
-    labels = np.asarray(res["labels"]).astype(np.int64).ravel() - 1
+    features = _numeric(res, "features", folder / "res101.mat").astype(np.float32).T
+    labels = _ids(res, "labels", folder / "res101.mat") - 1
     n_images = features.shape[0]
     if labels.shape[0] != n_images:
         raise ZSLDataError(
@@ -161,7 +253,7 @@ def load_xlsa17(
             "re-extract the features or drop those images"
         )
 
-    att = np.asarray(splits["att"], dtype=np.float32).T
+    att = _numeric(splits, "att", folder / "att_splits.mat").astype(np.float32).T
     n_classes = att.shape[0]
     names = _strings(splits["allclasses_names"]) if "allclasses_names" in splits else [f"class_{i:03d}" for i in range(n_classes)]
     if len(names) != n_classes:
@@ -174,7 +266,7 @@ def load_xlsa17(
     attributes, original_attributes = FILE_SEMANTICS
     semantics = {attributes: att}
     if "original_att" in splits:
-        original = np.asarray(splits["original_att"], dtype=np.float32).T
+        original = _numeric(splits, "original_att", folder / "att_splits.mat").astype(np.float32).T
         if original.shape[0] != n_classes:
             raise ZSLDataError(f"{folder / 'att_splits.mat'}: original_att has {original.shape[0]} classes, att has {n_classes}")
         semantics[original_attributes] = original
@@ -203,10 +295,21 @@ def load_xlsa17(
 
     regions = None
     if (folder / "regions.npy").is_file():
-        regions = np.load(folder / "regions.npy").astype(np.float32)
-        if regions.shape[0] != n_images:
-            raise ZSLDataError(f"{folder / 'regions.npy'} has {regions.shape[0]} images, res101.mat has {n_images}")
+        try:
+            regions = np.load(folder / "regions.npy").astype(np.float32)
+        except (ValueError, OSError, EOFError) as error:
+            raise ZSLDataError(
+                f"cannot read {folder / 'regions.npy'} ({type(error).__name__}: {error}): the file is truncated or "
+                "corrupt; restore it (git checkout for SHAPES) or rebuild it with `zsl-course build-shapes`"
+            ) from error
+        if regions.ndim != 3 or regions.shape[0] != n_images:
+            raise ZSLDataError(
+                f"{folder / 'regions.npy'} has shape {regions.shape}, not (N, R, d_r) with the N = {n_images} images of "
+                "res101.mat; rebuild it (`zsl-course build-shapes` for SHAPES)"
+            )
     image_files = _strings(res["image_files"]) if "image_files" in res else None
+    split_indices = {"trainval": trainval, "test_seen": test_seen, "test_unseen": test_unseen, **model_selection}
+    _check_loaded(folder, labels, names, semantics, split_indices, regions, image_files)
 
     tensors = {kind: torch.from_numpy(np.ascontiguousarray(value)) for kind, value in semantics.items()}
     if word_vectors:
@@ -239,27 +342,52 @@ def load_xlsa17(
 
 
 def load_dataset(
-    name: str, root: str | Path | None = None, word_vectors: Sequence[str] = ("glove50",)
+    name: str,
+    root: str | Path | None = None,
+    word_vectors: Sequence[str] = ("glove50",),
+    *,
+    folder: str | Path | None = None,
 ) -> ZSLDataset:
     """Load a dataset by name: ``SHAPES`` (embedded, offline) or an xlsa17 benchmark (AWA1, AWA2, CUB, SUN, APY).
 
-    ``root`` is where downloads live (default ``default_root()``). ``word_vectors`` adds class-name embeddings
-    as extra semantics (default: GloVe 6B 50-d, offline); SUN's unknown class names use ``semantic.SUN_SYNONYMS``.
+    The files are read from ``root/xlsa17/data/NAME/`` (``root`` default ``default_root()``, i.e. ``$ZSL_DATA_ROOT``),
+    the layout of the unpacked official archive, or from ``folder`` when given (a folder holding this dataset's
+    ``res101.mat`` and ``att_splits.mat`` directly; not together with ``root``). Any such folder with valid files
+    works, downloaded by the course or not, with or without the other benchmarks. ``word_vectors`` adds class-name
+    embeddings as extra semantics (default: GloVe 6B 50-d, offline), with the dataset's synonym map
+    (``semantic.DATASET_SYNONYMS``) for the class names that GloVe lacks or reads badly.
     """
     name = _canonical(name)
-    folder = dataset_folder(name, root)
-    if name in XLSA17_DATASETS and not is_available(name, root):
+    folder = _dataset_files(name, root, folder)
+    synonyms = None
+    if word_vectors:
+        from .semantic import DATASET_SYNONYMS
+
+        synonyms = DATASET_SYNONYMS.get(name)
+    return load_xlsa17(folder, name=name, word_vectors=word_vectors, synonyms=synonyms)
+
+
+def _dataset_files(name: str, root: str | Path | None, folder: str | Path | None) -> Path:
+    """The folder to load dataset ``name`` from, once its two files are there and whole; else the error that says
+    which file is missing (and how to get it) or what is wrong with a file that is there."""
+    if folder is not None and root is not None:
+        raise ZSLDataError(
+            f"load_dataset({name!r}) got both root={str(root)!r} and folder={str(folder)!r}; pass root (the folder "
+            f"holding xlsa17/data/{name}) or folder (the folder holding res101.mat and att_splits.mat), not both"
+        )
+    folder = dataset_folder(name, root) if folder is None else Path(folder)
+    missing = missing_files(folder)
+    if missing and name in XLSA17_DATASETS:
         where = "" if root is None else f" --root {root}"
         raise ZSLDataError(
-            f"dataset {name} is not downloaded (expected {folder / 'res101.mat'} and att_splits.mat); "
-            f"download it (about 880 MB, all five xlsa17 benchmarks) with: zsl-course download {name}{where}"
+            f"dataset {name} is not downloaded ({folder} lacks {' and '.join(missing)}); download it (about 880 MB, "
+            f"all five xlsa17 benchmarks) with: zsl-course download {name}{where}; or, if you have xlsa17 unpacked "
+            f"elsewhere, set ZSL_DATA_ROOT to the folder that holds xlsa17/data/{name}"
         )
-    synonyms = None
-    if name == "SUN" and word_vectors:
-        from .semantic import SUN_SYNONYMS
-
-        synonyms = SUN_SYNONYMS
-    return load_xlsa17(folder, name=name, word_vectors=word_vectors, synonyms=synonyms)
+    problem = None if missing else files_problem(folder)
+    if problem is not None:
+        raise ZSLDataError(f"dataset {name} in {folder} cannot be loaded: {problem}")
+    return folder
 
 
 def image_splits(
@@ -293,15 +421,19 @@ def image_splits(
 
 
 def _atomic_savemat(path: Path, content: dict) -> None:
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        scipy.io.savemat(tmp, content, do_compression=True)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    write_atomically(path, lambda tmp: scipy.io.savemat(tmp, content, do_compression=True))
+
+
+def _one_based_column(indices: np.ndarray) -> np.ndarray:
+    """0-based ids or image indices (n,) as xlsa17 stores them: 1-based, (n, 1), in the smallest unsigned integer type
+    that holds them (uint8 up to 255, uint16 up to 65,535, else uint32), as in the real files, where scipy reads AWA2's
+    ``labels`` as uint8 and every ``*_loc`` as uint16. Public ZSL code indexes with them directly (``loc - 1``)."""
+    one_based = np.asarray(indices, dtype=np.int64).reshape(-1, 1) + 1
+    largest = int(one_based.max()) if one_based.size else 1
+    for dtype in (np.uint8, np.uint16, np.uint32):
+        if largest <= np.iinfo(dtype).max:
+            return one_based.astype(dtype)
+    raise ZSLDataError(f"index {largest} does not fit the xlsa17 layout (at most {np.iinfo(np.uint32).max})")
 
 
 def _cell(strings: Sequence[str]) -> np.ndarray:
@@ -323,14 +455,16 @@ def save_xlsa17(
 ) -> None:
     """Write a dataset in the exact xlsa17 layout, each file atomically (temporary file, then rename).
 
-    features: (N, d) stored as d x N; labels: (N,) 0-based, stored 1-based; att, original_att: (C, k) stored k x C;
+    The fields, orientations and types are those of the real files: features: (N, d) stored as d x N float32 (the
+    real files hold float64; float32 halves the size and is what the loader uses); labels: (N,) 0-based, stored
+    1-based N x 1 in the smallest unsigned integer type (uint8 for up to 255 classes); att, original_att: (C, k)
+    stored k x C float64; image indices stored 1-based n x 1 unsigned integers (uint16 up to 65,535 images);
     splits: 0-based image indices for ``trainval``, ``test_seen``, ``test_unseen``, ``train``, ``val``, where
     ``train``/``val`` follow xlsa17's own semantics (every image of their classes, test_seen included).
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    labels = np.asarray(labels, dtype=np.int64)
-    res = {"features": np.asarray(features, dtype=np.float32).T, "labels": (labels + 1).reshape(-1, 1).astype(np.float64)}
+    res = {"features": np.asarray(features, dtype=np.float32).T, "labels": _one_based_column(labels)}
     if image_files is not None:
         res["image_files"] = _cell(image_files)
     att_splits = {
@@ -339,7 +473,7 @@ def save_xlsa17(
         "allclasses_names": _cell(class_names),
     }
     for key in _LOCS:
-        att_splits[key] = (np.asarray(splits[key.removesuffix("_loc")], dtype=np.int64) + 1).reshape(-1, 1).astype(np.float64)
+        att_splits[key] = _one_based_column(splits[key.removesuffix("_loc")])
     _atomic_savemat(folder / "res101.mat", res)
     _atomic_savemat(folder / "att_splits.mat", att_splits)
 

@@ -31,7 +31,6 @@ _PART = "xlsa17.zip.part"
 _FOLDER = "xlsa17"
 _STAGING = ".xlsa17.extracting"
 _MARKER = ".complete"
-_RETRY_HINT = "rerun `zsl-course download AWA2` (or call download_xlsa17 again)"
 _CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)")
 
 
@@ -50,6 +49,7 @@ def download_xlsa17(
     keep_archive: bool = False,
     chunk_size: int = 1 << 20,
     timeout: float = 60,
+    dataset: str | None = None,
 ) -> Path:
     """Fetch and extract the xlsa17 archive into ``root``; return ``root/xlsa17/data``.
 
@@ -66,26 +66,29 @@ def download_xlsa17(
         keep_archive: keep ``root/xlsa17.zip`` after a successful extraction.
         chunk_size: bytes read per network read.
         timeout: socket timeout in seconds for connecting and for each read.
+        dataset: the benchmark the user asked for (the archive holds all five), named in the errors' retry hint.
     """
     root = Path(root)
     data = root / _FOLDER / "data"
     if is_xlsa17_complete(root):
         return data
     root.mkdir(parents=True, exist_ok=True)
+    retry = f"rerun `zsl-course download {dataset}`" if dataset else "call download_xlsa17 again"
     archive = root / _ARCHIVE
     if not archive.is_file():
         part = root / _PART
-        _fetch(url, part, chunk_size, timeout)
+        _fetch(url, part, chunk_size, timeout, retry)
         os.replace(part, archive)
-    with _open_verified(archive, sha256) as zf:
+    with _open_verified(archive, sha256, retry) as zf:
         _extract(zf, root)
     if not keep_archive:
         archive.unlink()
     return data
 
 
-def _fetch(url: str, part: Path, chunk_size: int, timeout: float) -> None:
-    """Download ``url`` into ``part``, resuming from its current size; raise DownloadError if incomplete."""
+def _fetch(url: str, part: Path, chunk_size: int, timeout: float, retry: str) -> None:
+    """Download ``url`` into ``part``, resuming from its current size; raise DownloadError (ending with how to
+    ``retry``) if incomplete."""
     offset = part.stat().st_size if part.is_file() else 0
     headers = {"User-Agent": "zsl-course"}
     if offset:
@@ -98,14 +101,14 @@ def _fetch(url: str, part: Path, chunk_size: int, timeout: float) -> None:
             if _range_total(err.headers.get("Content-Range")) == offset:
                 return
             part.unlink()
-            _fetch(url, part, chunk_size, timeout)
+            _fetch(url, part, chunk_size, timeout, retry)
             return
         raise DownloadError(
             f"the server refused {url}: HTTP {err.code} {err.reason}; check the url and your network, then "
-            f"{_RETRY_HINT}"
+            f"{retry}"
         ) from err
     except (OSError, HTTPException) as err:
-        raise _interrupted(url, part, err) from err
+        raise _interrupted(url, part, err, retry) from err
     with response:
         if response.status == 206:
             start, total = _parse_content_range(response.headers, offset)
@@ -113,7 +116,7 @@ def _fetch(url: str, part: Path, chunk_size: int, timeout: float) -> None:
                 part.unlink()
                 raise DownloadError(
                     f"the server resumed {url} at byte {start} instead of {offset}; the partial file {part} "
-                    f"was removed, {_RETRY_HINT} to download from scratch"
+                    f"was removed, {retry} to download from scratch"
                 )
         else:
             offset = 0
@@ -126,24 +129,24 @@ def _fetch(url: str, part: Path, chunk_size: int, timeout: float) -> None:
                 try:
                     chunk = read(chunk_size)
                 except (OSError, HTTPException) as err:
-                    raise _interrupted(url, part, err) from err
+                    raise _interrupted(url, part, err, retry) from err
                 if not chunk:
                     break
                 out.write(chunk)
                 bar.update(len(chunk))
     size = part.stat().st_size
     if total is not None and size != total:
-        raise _interrupted(url, part, f"connection closed after {size} of {total} bytes")
+        raise _interrupted(url, part, f"connection closed after {size} of {total} bytes", retry)
 
 
-def _interrupted(url: str, part: Path, cause: object) -> DownloadError:
+def _interrupted(url: str, part: Path, cause: object, retry: str) -> DownloadError:
     """The error for a network failure: any partial file stays for the next call to resume."""
     saved = (
         f"the partial file {part} ({part.stat().st_size} bytes) is kept and the next call resumes it"
         if part.is_file()
         else "nothing was saved yet"
     )
-    return DownloadError(f"downloading {url} failed ({cause}); {saved}: check your network, then {_RETRY_HINT}")
+    return DownloadError(f"downloading {url} failed ({cause}); {saved}: check your network, then {retry}")
 
 
 def _content_length(headers: Message) -> int | None:
@@ -169,12 +172,12 @@ def _range_total(header: str | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _corrupt(archive: Path, problem: str) -> DownloadError:
+def _corrupt(archive: Path, problem: str, retry: str) -> DownloadError:
     """Remove the archive (and any partial download) and return the error telling how to recover."""
     archive.unlink(missing_ok=True)
     archive.with_name(_PART).unlink(missing_ok=True)
     return DownloadError(
-        f"the archive {archive} was corrupt ({problem}); it was removed, {_RETRY_HINT} to fetch it anew"
+        f"the archive {archive} was corrupt ({problem}); it was removed, {retry} to fetch it anew"
     )
 
 
@@ -198,16 +201,16 @@ def _unsafe(name: str) -> str | None:
     return None
 
 
-def _open_verified(archive: Path, sha256: str | None) -> zipfile.ZipFile:
+def _open_verified(archive: Path, sha256: str | None, retry: str) -> zipfile.ZipFile:
     """Open ``archive`` after checking its digest, structure, member paths, expected members and CRCs."""
     if sha256 is not None:
         expected, actual = sha256.strip().lower(), _sha256(archive)
         if actual != expected:
-            raise _corrupt(archive, f"SHA-256 mismatch: expected {expected}, got {actual}")
+            raise _corrupt(archive, f"SHA-256 mismatch: expected {expected}, got {actual}", retry)
     try:
         zf = zipfile.ZipFile(archive)
     except (zipfile.BadZipFile, OSError, ValueError) as err:
-        raise _corrupt(archive, f"not a readable zip file: {err}") from err
+        raise _corrupt(archive, f"not a readable zip file: {err}", retry) from err
     try:
         problem = _zip_problem(zf)
     except BaseException:
@@ -215,7 +218,7 @@ def _open_verified(archive: Path, sha256: str | None) -> zipfile.ZipFile:
         raise
     if problem is not None:
         zf.close()
-        raise _corrupt(archive, problem)
+        raise _corrupt(archive, problem, retry)
     return zf
 
 

@@ -2,8 +2,8 @@
 
 Every loss is a plain, vectorised function of scores or embeddings, never of a model. Shapes: ``B`` samples,
 ``C`` classes, ``d`` embedding size, ``K`` negatives per sample. ``scores`` is the (B, C) output of a model's
-``class_scores``; ``labels`` is (B,) int64 class ids indexing its columns. ``reduction`` is ``"mean"`` (over the
-batch), ``"sum"`` or ``"none"`` (the (B,) per-sample losses).
+``class_scores``; ``labels`` is (B,) int64 class ids indexing its columns (int32 gives the same result; any other
+dtype is an error). ``reduction`` is ``"mean"`` (over the batch), ``"sum"`` or ``"none"`` (the (B,) per-sample losses).
 """
 
 from __future__ import annotations
@@ -64,8 +64,8 @@ def _reduce(per_sample: torch.Tensor, reduction: str) -> torch.Tensor:
 def _check_labels(labels: torch.Tensor, batch_size: int | None = None, num_classes: int | None = None) -> None:
     if labels.dim() != 1:
         raise ValueError(f"labels must be 1-D (B,), got shape {tuple(labels.shape)}")
-    if labels.dtype.is_floating_point or labels.dtype.is_complex or labels.dtype == torch.bool:
-        raise ValueError(f"labels must be an integer tensor of class ids, got dtype {labels.dtype}")
+    if labels.dtype not in (torch.int64, torch.int32):
+        raise ValueError(f"labels must be an int64 (or int32) tensor of class ids, got dtype {labels.dtype}; use labels.long()")
     if batch_size is not None and labels.shape[0] != batch_size:
         raise ValueError(f"labels has {labels.shape[0]} entries but the batch has B={batch_size} rows")
     # The range check reads the labels on the host: skipped for trusted labels and during CUDA graph capture (no
@@ -135,7 +135,7 @@ def ranking_loss(
     _check_reduction(reduction)
     positive = scores.gather(1, labels.unsqueeze(1))
     hinge = (margin - positive + scores).clamp(min=0)
-    is_positive = F.one_hot(labels, scores.shape[1]).bool()
+    is_positive = F.one_hot(labels.long(), scores.shape[1]).bool()
     return _reduce(hinge.masked_fill(is_positive, 0).sum(dim=1), reduction)
 
 
@@ -289,7 +289,7 @@ def cross_entropy_loss(
     _check_scores_labels(scores, labels)
     _check_temperature(temperature)
     _check_reduction(reduction)
-    return F.cross_entropy(scores / temperature, labels, reduction=reduction)
+    return F.cross_entropy(scores / temperature, labels.long(), reduction=reduction)
 
 
 def _normalised_logits(visual_emb: torch.Tensor, semantic_emb: torch.Tensor, temperature: float) -> torch.Tensor:

@@ -34,6 +34,14 @@ def _tensor(x: ArrayLike, dtype: torch.dtype | None = None) -> torch.Tensor:
     return t.to(dtype) if dtype is not None else t
 
 
+def _class_ids(x: ArrayLike, name: str) -> torch.Tensor:
+    """``x`` as int64 class ids; floats and bools are an error (``long()`` would silently truncate 0.9 to class 0)."""
+    t = _tensor(x)
+    if t.numel() and (t.dtype.is_floating_point or t.dtype.is_complex or t.dtype == torch.bool):
+        raise ValueError(f"{name} must be integer class ids, got dtype {t.dtype}; from scores, take scores.argmax(dim=1)")
+    return t.long()
+
+
 def _check_scores(scores: torch.Tensor, labels: torch.Tensor) -> None:
     if scores.ndim != 2:
         raise ValueError(f"scores must be (n, C), got shape {tuple(scores.shape)}")
@@ -50,11 +58,11 @@ def per_class_accuracy(predictions: ArrayLike, labels: ArrayLike, classes: Array
     ``labels``); a class with no test sample has no accuracy and is left out of the mean, as in the GBU code.
     Returns 0.0 when no class has a sample.
     """
-    pred = _tensor(predictions).long().flatten()
-    true = _tensor(labels).long().flatten().to(pred.device)
+    pred = _class_ids(predictions, "predictions").flatten()
+    true = _class_ids(labels, "labels").flatten().to(pred.device)
     if pred.shape != true.shape:
         raise ValueError(f"predictions {tuple(pred.shape)} and labels {tuple(true.shape)} must have the same length")
-    wanted = torch.unique(true) if classes is None else torch.unique(_tensor(classes).long().to(pred.device))
+    wanted = torch.unique(true) if classes is None else torch.unique(_class_ids(classes, "classes").to(pred.device))
     if wanted.numel() == 0 or true.numel() == 0:
         return 0.0
     size = int(max(int(wanted.max()), int(true.max()))) + 1

@@ -47,6 +47,15 @@ def _shape(tensor: torch.Tensor) -> tuple[int, ...]:
     return tuple(tensor.shape)
 
 
+def _solve_positive_definite(matrix: torch.Tensor, rhs: torch.Tensor) -> torch.Tensor:
+    """matrix^-1 rhs for a symmetric positive definite ``matrix`` (n, n), by Cholesky; by LU when rounding makes
+    the factorisation fail (a matrix positive definite only in exact arithmetic). rhs: (n, m) -> (n, m)."""
+    factor, info = torch.linalg.cholesky_ex(matrix)
+    if int(info) == 0:
+        return torch.cholesky_solve(rhs, factor)
+    return torch.linalg.solve(matrix, rhs)
+
+
 def _check_positive_int(name: str, value: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValueError(f"{name} must be a positive int, got {value!r}")
@@ -379,30 +388,38 @@ class FittedModel(ZSLModel):
         features: (n, d_v); labels: (n,) class ids indexing the rows of semantics: (C, d_s); classes: (z,) the
         training class ids (default: the classes present in labels).
         """
+        features, match, class_semantics = self._training_problem("fit", features, labels, semantics, classes)
+        self._fit(self._prepare(features), match, class_semantics)
+        self.fitted.fill_(True)
+        return self
+
+    def _training_problem(
+        self, method: str, features: torch.Tensor, labels: torch.Tensor, semantics: torch.Tensor, classes: torch.Tensor | None
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Checked inputs on the solving device (that of ``features``, except Apple MPS, which has no float64: there
+        the CPU): features (n, d_v), match (n, z) bool (image i is of training class j), class semantics (z, d_s)."""
         name = type(self).__name__
-        self._check("fit", features, semantics)
+        self._check(method, features, semantics)
         device = torch.device("cpu") if features.device.type == "mps" else features.device
         features, labels, semantics = features.to(device), labels.to(device), semantics.to(device)
         if labels.shape != (features.shape[0],) or labels.is_floating_point():
             raise ValueError(
-                f"{name}.fit: expected integer labels of shape ({features.shape[0]},) for features "
+                f"{name}.{method}: expected integer labels of shape ({features.shape[0]},) for features "
                 f"{_shape(features)}, got labels {_shape(labels)} of dtype {labels.dtype}"
             )
         classes = labels.unique() if classes is None else classes.to(device)
         if classes.dim() != 1 or classes.numel() != classes.unique().numel():
-            raise ValueError(f"{name}.fit: classes must be a 1-D tensor of distinct class ids, got {classes.tolist()}")
+            raise ValueError(f"{name}.{method}: classes must be a 1-D tensor of distinct class ids, got {classes.tolist()}")
         if classes.numel() and not (0 <= classes.min() and classes.max() < semantics.shape[0]):
             raise ValueError(
-                f"{name}.fit: class ids must index the {semantics.shape[0]} rows of semantics "
+                f"{name}.{method}: class ids must index the {semantics.shape[0]} rows of semantics "
                 f"{_shape(semantics)}, got classes {classes.tolist()}"
             )
         match = labels[:, None] == classes[None, :]  # (n, z)
         if not match.any(dim=1).all():
             missing = labels[~match.any(dim=1)].unique().tolist()
-            raise ValueError(f"{name}.fit: labels {missing} are not among classes {classes.tolist()}")
-        self._fit(self._prepare(features), match, semantics[classes])
-        self.fitted.fill_(True)
-        return self
+            raise ValueError(f"{name}.{method}: labels {missing} are not among classes {classes.tolist()}")
+        return features, match, semantics[classes]
 
     def _fit(self, features: torch.Tensor, match: torch.Tensor, class_semantics: torch.Tensor) -> None:
         """features: (n, d_v); match: (n, z) bool, image i is of training class j; class_semantics: (z, d_s)."""
@@ -424,14 +441,23 @@ class ESZSL(FittedModel):
     Here rows are samples and classes: X := X^T (n, d_v), S := S^T (z, d_s), so
     V = (X^T X + gamma I)^-1 X^T Y S (S^T S + lam I)^-1 (d_v, d_s) and class_scores = X V S^T.
     embed_visual = X V (in the semantic space), embed_semantic = identity. Call :meth:`fit` before scoring.
+
+    ``negative_target`` is Y's entry for the classes an image is not of: -1 in the paper (the default), 0 in the
+    public numpy ESZSL of mvp18/Popular-ZSL-Algorithms. With features centred on the training images (X^T 1 = 0,
+    e.g. feature_norm "standardise") the 0 coding gives exactly V / 2: the same predictions.
     """
 
-    def __init__(self, visual_dim: int, semantic_dim: int, gamma: float = 1.0, lam: float = 1.0) -> None:
+    def __init__(
+        self, visual_dim: int, semantic_dim: int, gamma: float = 1.0, lam: float = 1.0, negative_target: float = -1.0
+    ) -> None:
         super().__init__(visual_dim, semantic_dim)
         if not (gamma > 0 and lam > 0):
             raise ValueError(f"gamma and lam must be > 0, got gamma={gamma!r}, lam={lam!r}")
+        if not negative_target < 1:
+            raise ValueError(f"negative_target must be < 1 (the target of an image's own class), got {negative_target!r}")
         self.gamma = float(gamma)
         self.lam = float(lam)
+        self.negative_target = float(negative_target)
         self.register_buffer("V", torch.zeros(visual_dim, semantic_dim))
 
     @staticmethod
@@ -450,8 +476,48 @@ class ESZSL(FittedModel):
         return torch.linalg.solve(S.T @ S + lam * eye_s, left.T).T
 
     def _fit(self, features: torch.Tensor, match: torch.Tensor, class_semantics: torch.Tensor) -> None:
-        targets = match.double() * 2 - 1  # Y in {-1, 1}^(n x z)
-        self.V.copy_(self.closed_form(features, targets, class_semantics, self.gamma, self.lam))
+        self.V.copy_(self.closed_form(features, self._targets(match), class_semantics, self.gamma, self.lam))
+
+    def _targets(self, match: torch.Tensor) -> torch.Tensor:
+        """Y in {negative_target, 1}^(n x z), float64, from match (n, z) bool."""
+        return torch.where(match, 1.0, self.negative_target).double()
+
+    def solve_grid(
+        self,
+        features: torch.Tensor,
+        labels: torch.Tensor,
+        semantics: torch.Tensor,
+        gammas: Sequence[float],
+        lams: Sequence[float],
+        classes: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """V of every (gamma, lam) in ``gammas`` x ``lams``, as :meth:`fit` solves each (with this model's feature
+        normalisation), for about the cost of one fit; this model's own gamma, lam and V are left as they are.
+
+        X^T X and X^T Y S are computed once, X^T X + gamma I is factorised once per gamma (Cholesky), and one
+        eigendecomposition S^T S = Q diag(b) Q^T serves every lam:
+
+            V(gamma, lam) = (X^T X + gamma I)^-1 X^T Y S Q diag(1 / (b + lam)) Q^T,
+
+        so a G x L grid costs G factorisations and G * L small (d_v, d_s) products instead of G * L pairs of solves.
+        (One eigendecomposition of X^T X would serve every gamma too, but at d_v = 2048 it costs as much as dozens of
+        Cholesky factorisations: ``benchmarks/eszsl_grid.py`` times both.) Arguments as in :meth:`fit` (features:
+        (n, d_v), labels: (n,), semantics: (C, d_s), classes: (z,)). Returns (len(gammas), len(lams), d_v, d_s)
+        float64, ``[i, j]`` for ``gammas[i]``, ``lams[j]``, on the device the solve ran on (that of ``features``;
+        the CPU for MPS).
+        """
+        if not (gammas and lams and all(g > 0 for g in gammas) and all(lam > 0 for lam in lams)):
+            raise ValueError(f"ESZSL.solve_grid: gammas and lams must be non-empty and > 0, got {list(gammas)}, {list(lams)}")
+        X, match, S = self._training_problem("solve_grid", features, labels, semantics, classes)
+        X, S, Y = self._prepare(X).double(), S.double(), self._targets(match)
+        gram = X.T @ X  # (d_v, d_v), once
+        b, Q = torch.linalg.eigh(S.T @ S)  # (d_s,), (d_s, d_s)
+        target = (X.T @ (Y @ S)) @ Q  # (d_v, d_s): X^T Y S Q
+        eye = torch.eye(gram.shape[0], dtype=gram.dtype, device=gram.device)
+        left = torch.stack([_solve_positive_definite(gram + g * eye, target) for g in gammas])  # (G, d_v, d_s)
+        lam = torch.tensor(list(lams), dtype=X.dtype, device=X.device)
+        right = Q.T[None] / (b[None, :, None] + lam[:, None, None])  # (L, d_s, d_s): diag(1 / (b + lam)) Q^T
+        return left[:, None] @ right[None]  # (G, L, d_v, d_s)
 
     def _embed_visual(self, visual: torch.Tensor) -> torch.Tensor:
         self._require_fitted()

@@ -31,7 +31,7 @@ import torch
 from .dataset import ZSLDataset
 from .evaluation import model_inputs, score_images
 from .metrics import calibrated_stacking, gzsl_accuracy, select_gamma, zsl_accuracy
-from .models import FEATURE_NORMS, MODELS, FittedModel, ZSLModel, build_model
+from .models import ESZSL, FEATURE_NORMS, MODELS, FittedModel, ZSLModel, build_model
 from .train import TrainConfig, fit
 from .utils import set_seed
 
@@ -185,6 +185,34 @@ def _train(
     return model, history.best_epoch or history.epochs
 
 
+def _solve_eszsl_grid(
+    name: str, grid: dict[str, list[Any]], dataset: ZSLDataset, images: torch.Tensor, semantic_kind: str
+) -> list[ZSLModel] | None:
+    """ESZSL fitted on ``images`` of the train classes for every point of a gamma x lam (x feature_norm) grid, in
+    ``expand_grid`` order, from one ``ESZSL.solve_grid`` per feature normalisation; None for any other model or grid
+    (then each point is trained alone)."""
+    if _model_class(name) is not ESZSL or not {"gamma", "lam"} <= set(grid) <= {"gamma", "lam", "feature_norm"}:
+        return None
+    semantics = dataset.semantic(semantic_kind)
+    visual = dataset.features[images]
+    solutions = {}
+    for norm in grid.get("feature_norm", ["none"]):
+        template = build_model(name, dataset.feature_dim, semantics.shape[1]).to(dataset.device)
+        template.set_feature_norm(norm, visual)
+        solutions[norm] = (template, template.solve_grid(
+            visual, dataset.labels[images], semantics, grid["gamma"], grid["lam"], dataset.train_classes
+        ))
+    models = []
+    for params in expand_grid(grid):
+        template, solved = solutions[params.get("feature_norm", "none")]
+        model = build_model(name, dataset.feature_dim, semantics.shape[1], gamma=params["gamma"], lam=params["lam"])
+        model.feature_norm = template.feature_norm
+        model.V.copy_(solved[grid["gamma"].index(params["gamma"]), grid["lam"].index(params["lam"])])
+        model.fitted.fill_(True)
+        models.append(model.to(dataset.device))
+    return models
+
+
 def _model_class(name: str) -> type[ZSLModel]:
     """The class behind a registry name (registry entries may be ``functools.partial``)."""
     if name not in MODELS:
@@ -335,9 +363,13 @@ def select_and_train(
     fit_images, held_out = holdout_split(dataset, seed=seed)
     evaluate = _zsl_on(dataset, semantic_kind, dataset.val, dataset.val_classes)
 
+    solved = _solve_eszsl_grid(name, grid, dataset, fit_images, semantic_kind)  # None unless ESZSL's gamma x lam grid
     trials, best = [], None
-    for params in expand_grid(grid):
-        model, epoch = _train(name, params, dataset, fit_images, dataset.train_classes, semantic_kind, config, evaluate)
+    for i, params in enumerate(expand_grid(grid)):
+        if solved is not None:
+            model, epoch = solved[i], 0
+        else:
+            model, epoch = _train(name, params, dataset, fit_images, dataset.train_classes, semantic_kind, config, evaluate)
         score = evaluate(model)["zsl"]
         trials.append({"params": params, "val_zsl": score, "epochs": epoch})
         if best is None or score > best[0]:

@@ -27,6 +27,10 @@ __all__ = [
     "GLOVE50",
     "ONLINE_VECTORS",
     "SUN_SYNONYMS",
+    "AWA_SYNONYMS",
+    "CUB_SYNONYMS",
+    "APY_SYNONYMS",
+    "DATASET_SYNONYMS",
     "NameMatch",
     "glove50",
     "load_word_vectors",
@@ -51,13 +55,99 @@ SUN_SYNONYMS: dict[str, str] = {
     "forest_needleleaf": "coniferous forest",
     "kindergarden_classroom": "kindergarten classroom",
     "theater_indoor_procenium": "theater indoor proscenium",
+    "cabana": "cabana hut",
+    "caravansary": "caravanserai inn",
+    "cardroom": "card room",
+    "carrousel": "carousel",
+    "confessional": "church confessional",
+    "corral": "livestock corral",
+    "cybercafe": "internet cafe",
+    "donjon": "donjon castle",
+    "gulch": "gulch ravine",
+    "hayfield": "hay field",
+    "hedgerow": "hedgerow shrubs",
+    "heliport": "heliport helicopter",
+    "hoodoo": "hoodoo rock spire",
+    "iceberg": "iceberg glacier",
+    "igloo": "igloo snow",
+    "junkyard": "junkyard scrap",
+    "kasbah": "kasbah fortress",
+    "mastaba": "mastaba tomb",
+    "mineshaft": "mine shaft",
+    "quadrangle": "quadrangle courtyard",
+    "sandbox": "sandbox sand",
+    "skatepark": "skate park",
+    "snowfield": "snow field",
+    "tollbooth": "toll booth",
+    "toyshop": "toy shop",
 }
-"""Replacement text for xlsa17 SUN names that GloVe 6B does not know, to pass as ``synonyms=SUN_SYNONYMS``.
+"""Replacement text for xlsa17 SUN names that GloVe 6B does not know or reads badly, to pass as ``synonyms=``.
 
 Without it four SUN classes (``barndoor``, ``oilrig``, ``thriftshop``, ``videostore``) have no known word and
-:func:`class_name_vectors` raises; the other entries fix misspellings (``archaelogical`` is in GloVe but as a rare
-token with a noisy vector) and split compounds whose second half would otherwise be dropped.
+:func:`class_name_vectors` raises; other entries fix misspellings (``archaelogical`` is in GloVe but as a rare
+token with a noisy vector) and split compounds whose second half would otherwise be dropped. The rest fix names
+that GloVe knows only as rare tokens whose nearest words are unrelated to the scene (``toyshop``: hellhounds,
+pennsy; ``quadrangle``: the names of private-equity firms): a glued name is split (``toy shop``), a spelling
+variant replaced (``carrousel`` -> ``carousel``), or the scene's kind added (``mastaba tomb``). ``docs/class_names.md``
+has the review of every rare single-word class name, with the nearest words before and after.
 """
+
+AWA_SYNONYMS: dict[str, str] = {
+    "chihuahua": "chihuahua dog",
+    "collie": "collie dog",
+    "dalmatian": "dalmatian dog",
+    "weasel": "weasel animal",
+}
+"""Replacement text for AWA1/AWA2 names that GloVe 6B reads in another sense: alone, ``chihuahua`` and
+``dalmatian`` are places (nearest words: Mexican states; ligurian, sardinian), ``collie`` and ``weasel`` rare tokens
+with unrelated nearest words; the added kind gives the animal."""
+
+CUB_SYNONYMS: dict[str, str] = {
+    "artic tern": "arctic tern",
+    "bobolink": "bobolink bird",
+    "chuck will widow": "nightjar bird",
+    "forsters tern": "forster tern",
+    "frigatebird": "frigatebird bird",
+    "geococcyx": "roadrunner bird",
+    "green violetear": "green violet ear hummingbird",
+    "long tailed jaeger": "long tailed skua",
+    "louisiana waterthrush": "louisiana water thrush",
+    "mallard": "mallard duck",
+    "mockingbird": "mockingbird bird",
+    "nighthawk": "nighthawk bird",
+    "northern waterthrush": "northern water thrush",
+    "ovenbird": "ovenbird bird",
+    "pomarine jaeger": "skua bird",
+    "sayornis": "phoebe bird",
+    "whip poor will": "whippoorwill bird",
+}
+"""Replacement text for CUB-200-2011 names (keys in the normalised form: ``110.Geococcyx`` -> ``geococcyx``).
+
+GloVe 6B lacks the Latin genus names ``Sayornis`` (the phoebes) and ``Geococcyx`` (the roadrunners), and the words
+``violetear``, ``waterthrush``, ``pomarine`` and ``forsters``, which other entries spell out or replace. Rare
+single-word names have unrelated vectors alone (``mallard``: surnames; ``nighthawk``: the F-117 aircraft;
+``mockingbird``: film titles), and two nightjars' hyphenated names read as common words (``whip poor will``), so
+the bird's kind is added; ``jaeger`` alone is a surname, so the jaegers use their other name, skua.
+"""
+
+APY_SYNONYMS: dict[str, str] = {
+    "diningtable": "dining table",
+    "jetski": "jet ski watercraft",
+    "pottedplant": "potted plant",
+    "tvmonitor": "tv monitor",
+}
+"""Replacement text for aPY's glued names: GloVe 6B lacks three of them, and knows ``jetski`` only as a rare token
+whose nearest words are snowblower, upshifts, scuba-diving; ``jet ski`` alone reads as aircraft, hence
+``watercraft``."""
+
+DATASET_SYNONYMS: dict[str, dict[str, str]] = {
+    "AWA1": AWA_SYNONYMS,
+    "AWA2": AWA_SYNONYMS,
+    "CUB": CUB_SYNONYMS,
+    "SUN": SUN_SYNONYMS,
+    "APY": APY_SYNONYMS,
+}
+"""The synonym map of each xlsa17 benchmark, which ``zsl_utils.data.load_dataset`` applies to the class names."""
 
 _CUB_PREFIX = re.compile(r"^\d+\.")
 _SEPARATORS = re.compile(r"[_+\s]+")
@@ -205,7 +295,7 @@ def class_name_vectors(
         raise ZSLDataError(
             f"{len(unknown)} class name(s) have no word in the vocabulary: {listing}; "
             f"pass synonyms={{{example}}} to class_name_vectors with replacement words the vocabulary knows "
-            "(for xlsa17 SUN: synonyms=zsl_utils.semantic.SUN_SYNONYMS)"
+            "(for the xlsa17 benchmarks: synonyms=zsl_utils.semantic.DATASET_SYNONYMS[name])"
         )
     rows = np.empty((len(matches), vectors.vector_size), dtype=np.float32)
     for i, m in enumerate(matches):
@@ -222,7 +312,30 @@ def _as_matrix(att: torch.Tensor | np.ndarray) -> torch.Tensor:
         att = att.float()
     if att.ndim != 2:
         raise ValueError(f"expected a (C, k) class-attribute matrix, got shape {tuple(att.shape)}")
+    bad = (~torch.isfinite(att)).nonzero()
+    if bad.numel():
+        row, column = bad[0].tolist()
+        raise ValueError(
+            f"the class-attribute matrix holds NaN or Inf in {bad.shape[0]} entries (first: class row {row}, attribute "
+            f"{column}); it must be finite: xlsa17 marks a missing attribute with -1, which fill_missing_attributes fills"
+        )
     return att
+
+
+def _fit_rows(fit_classes: torch.Tensor | np.ndarray | Sequence[int], att: torch.Tensor) -> torch.Tensor:
+    """``fit_classes`` as an index of the rows of ``att (C, k)``: 1-D row ids in [0, C) or a (C,) boolean mask."""
+    rows = torch.as_tensor(fit_classes, device=att.device)
+    if rows.numel() == 0:
+        return rows.long()  # selects no row, which standardise reports
+    if rows.dtype == torch.bool:
+        if rows.shape != (att.shape[0],):
+            raise ValueError(f"standardise: a boolean fit_classes must be ({att.shape[0]},), one entry per class, got {tuple(rows.shape)}")
+        return rows
+    if rows.ndim != 1 or rows.dtype.is_floating_point or rows.dtype.is_complex:
+        raise ValueError(f"standardise: fit_classes must be 1-D integer row ids or a boolean mask, got {rows.dtype} {tuple(rows.shape)}")
+    if int(rows.min()) < 0 or int(rows.max()) >= att.shape[0]:
+        raise ValueError(f"standardise: fit_classes must be row ids in [0, {att.shape[0]}), got [{int(rows.min())}, {int(rows.max())}]")
+    return rows
 
 
 def l2_normalise(att: torch.Tensor | np.ndarray) -> torch.Tensor:
@@ -241,7 +354,7 @@ def standardise(
     Returns ``(C, k)``: all rows, seen and unseen, transformed with the same mean and std.
     """
     att = _as_matrix(att)
-    fit = att if fit_classes is None else att[torch.as_tensor(fit_classes, device=att.device)]
+    fit = att if fit_classes is None else att[_fit_rows(fit_classes, att)]
     if fit.shape[0] == 0:
         raise ValueError("standardise: fit_classes selects no class; pass the indices (or mask) of at least one row")
     mean = fit.mean(dim=0)

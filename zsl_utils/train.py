@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import math
+import numbers
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Union
@@ -143,6 +144,8 @@ class History:
 
 def class_targets(labels: torch.Tensor, classes: torch.Tensor) -> torch.Tensor:
     """Positions of ``labels`` (class ids) within ``classes``: (N,) int64, an error for a label not in classes."""
+    if labels.numel() and int(labels.min()) < 0:
+        raise ValueError(f"labels must be class ids >= 0, got {int(labels.min())}; a negative id is no class")
     lookup = torch.full((int(max(labels.max(), classes.max())) + 1,), -1, dtype=torch.long, device=labels.device)
     lookup[classes.to(labels.device)] = torch.arange(len(classes), device=labels.device)
     targets = lookup[labels]
@@ -161,6 +164,52 @@ def _check_single_temperature(model: ZSLModel, config: TrainConfig) -> None:
             f"TrainConfig(temperature={config.temperature:g}); the scores would be divided by both. Set it on the "
             "model only and leave TrainConfig.temperature at None"
         )
+
+
+def _is_count(value: object) -> bool:
+    """Whether ``value`` is an int >= 1 (NumPy integers too, bools not)."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 1
+
+
+def _check_fit_inputs(
+    visual: torch.Tensor, labels: torch.Tensor, semantics: torch.Tensor, classes: torch.Tensor, config: TrainConfig
+) -> None:
+    """A ValueError naming the problem for a config or data that cannot train; reads each tensor once, before any
+    step (never per step)."""
+    for name in ("epochs", "batch_size"):
+        if not _is_count(getattr(config, name)):
+            raise ValueError(f"TrainConfig.{name} must be an int >= 1, got {getattr(config, name)!r}")
+    if config.patience is not None and not _is_count(config.patience):
+        raise ValueError(f"TrainConfig.patience must be None or an int >= 1, got {config.patience!r}")
+    if not isinstance(config.lr, numbers.Real) or not math.isfinite(config.lr) or config.lr <= 0:
+        raise ValueError(f"TrainConfig.lr must be a finite number > 0, got {config.lr!r}")
+    for name in ("weight_decay", "warmup_epochs"):
+        value = getattr(config, name)
+        if not isinstance(value, numbers.Real) or not math.isfinite(value) or value < 0:
+            raise ValueError(f"TrainConfig.{name} must be a finite number >= 0, got {value!r}")
+    if visual.ndim not in (2, 3) or not visual.is_floating_point() or visual.shape[0] == 0:
+        raise ValueError(
+            f"visual must be non-empty float (N, d_v) features or (N, R, d_r) regions, got {visual.dtype} {tuple(visual.shape)}"
+        )
+    if semantics.ndim != 2 or not semantics.is_floating_point():
+        raise ValueError(f"semantics must be a float (C, d_s) matrix, got {semantics.dtype} {tuple(semantics.shape)}")
+    for name, ids in (("labels", labels), ("classes", classes)):
+        if ids.ndim != 1 or ids.numel() == 0 or ids.dtype.is_floating_point or ids.dtype.is_complex or ids.dtype == torch.bool:
+            raise ValueError(
+                f"{name} must be a non-empty 1-D tensor of integer class ids, got {ids.dtype} {tuple(ids.shape)}"
+            )
+        low, high = int(ids.min()), int(ids.max())
+        if low < 0 or high >= semantics.shape[0]:
+            raise ValueError(
+                f"{name} must be class ids in [0, {semantics.shape[0]}) (the rows of semantics), got values in [{low}, {high}]"
+            )
+    if classes.unique().numel() != classes.numel():
+        raise ValueError(f"classes must be distinct class ids, got {classes.tolist()[:10]}")
+    if not bool(torch.isfinite(visual).all()):
+        bad = (~torch.isfinite(visual)).flatten(1).any(dim=1).nonzero().flatten()
+        raise ValueError(f"visual holds NaN or Inf in {bad.numel()} rows (first: {bad[:5].tolist()}); drop or repair them")
+    if not bool(torch.isfinite(semantics[classes.to(semantics.device)]).all()):
+        raise ValueError("semantics holds NaN or Inf in rows of the training classes; repair the class embeddings")
 
 
 def _set_lr(optimizer: torch.optim.Optimizer, value: float) -> None:
@@ -222,6 +271,7 @@ def fit(
     device = torch.device(device) if device is not None else next(model.parameters()).device
     if config.cuda_graph and device.type != "cuda":
         raise ValueError(f"cuda_graph=True needs a CUDA device, got {device}; set cuda_graph=False")
+    _check_fit_inputs(visual, labels, semantics, classes, config)
     if visual.shape[0] != labels.shape[0]:
         raise ValueError(f"visual has {visual.shape[0]} rows but labels has {labels.shape[0]}")
     model.to(device)
@@ -271,6 +321,11 @@ def fit(
                 optimizer.zero_grad(set_to_none=True)
                 epoch_loss += step()
         history.loss.append(float(epoch_loss) / steps_per_epoch)
+        if not math.isfinite(history.loss[-1]):
+            raise ValueError(
+                f"the training loss became {history.loss[-1]} in epoch {epoch + 1} of {config.epochs}: training "
+                f"diverged; lower the learning rate (lr={config.lr:g}) or check the scale of the inputs"
+            )
         history.epoch_seconds.append(time.perf_counter() - start)
         if evaluate is not None:
             model.eval()

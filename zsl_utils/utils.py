@@ -1,14 +1,32 @@
-"""Seeds and devices: the one place that decides how runs are made reproducible and where tensors live."""
+"""Seeds, devices and file writes: the one place that decides how runs are made reproducible, where tensors live,
+and how a file is replaced without ever being seen half-written."""
 
 from __future__ import annotations
 
 import os
 import random
+import tempfile
+from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import torch
 
-__all__ = ["set_seed", "get_device"]
+__all__ = ["set_seed", "get_device", "write_atomically"]
+
+
+def write_atomically(path: Path, write: Callable[[str], None]) -> None:
+    """Create or replace ``path`` by ``write(temporary path)`` in the same folder, then a rename: an interruption
+    leaves the old file (or none), never a half-written one."""
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(handle)
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
 
 
 def set_seed(seed: int, deterministic: bool = True) -> None:
@@ -25,18 +43,34 @@ def set_seed(seed: int, deterministic: bool = True) -> None:
         os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
 
 
-def get_device(prefer: str | None = None) -> torch.device:
-    """The device to train on: ``prefer``, else ``$ZSL_DEVICE``, else CUDA, then Apple MPS, then CPU."""
-    name = prefer or os.environ.get("ZSL_DEVICE")
-    if name:
-        device = torch.device(name)
-        if device.type == "cuda" and not torch.cuda.is_available():
-            raise RuntimeError(f"device {name!r} was asked for but CUDA is not available; unset ZSL_DEVICE or use 'cpu'")
-        if device.type == "mps" and not torch.backends.mps.is_available():
-            raise RuntimeError(f"device {name!r} was asked for but MPS is not available; unset ZSL_DEVICE or use 'cpu'")
-        return device
+def get_device(prefer: str | torch.device | None = None) -> torch.device:
+    """The device to train on: ``prefer``, else ``$ZSL_DEVICE``, else CUDA, then Apple MPS, then CPU.
+
+    A device that is not a torch device name, or is not present here, is a ValueError naming where it came from.
+    """
+    if prefer:
+        return _checked_device(prefer, "the device asked for")
+    if os.environ.get("ZSL_DEVICE"):
+        return _checked_device(os.environ["ZSL_DEVICE"], "ZSL_DEVICE")
     if torch.cuda.is_available():
         return torch.device("cuda")
     if torch.backends.mps.is_available():
         return torch.device("mps")
     return torch.device("cpu")
+
+
+def _checked_device(name: str | torch.device, source: str) -> torch.device:
+    """``name`` as a torch device present on this machine; errors name ``source`` (e.g. ``ZSL_DEVICE``)."""
+    try:
+        device = torch.device(name)
+    except (RuntimeError, TypeError) as error:
+        raise ValueError(f"{source} is {str(name)!r}, which is not a torch device; use cpu, cuda, cuda:1 or mps") from error
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"{source} is {str(name)!r} but CUDA is not available here; use cpu")
+    if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
+        raise ValueError(f"{source} is {str(name)!r} but this machine has {torch.cuda.device_count()} CUDA device(s)")
+    if device.type == "mps" and not torch.backends.mps.is_available():
+        raise ValueError(f"{source} is {str(name)!r} but Apple MPS is not available here; use cpu")
+    if device.type not in ("cpu", "cuda", "mps"):
+        raise ValueError(f"{source} is {str(name)!r}; the course runs on cpu, cuda or mps")
+    return device
