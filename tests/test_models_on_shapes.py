@@ -9,7 +9,7 @@ from zsl_utils.benchmark import default_models
 from zsl_utils.data import load_dataset
 from zsl_utils.evaluation import model_inputs, score_images
 from zsl_utils.metrics import zsl_accuracy
-from zsl_utils.models import ESZSL, build_model
+from zsl_utils.models import FittedModel, build_model
 from zsl_utils.selection import DEFAULT_CONFIGS
 from zsl_utils.train import fit
 from zsl_utils.utils import set_seed
@@ -25,7 +25,7 @@ def test_model_beats_chance_on_unseen_classes(name: str):
     model = build_model(name, visual_dim, semantics.shape[1])
     visual = model_inputs(model, SHAPES)
     images = SHAPES.trainval
-    if isinstance(model, ESZSL):
+    if isinstance(model, FittedModel):
         model.fit(visual[images], SHAPES.labels[images], semantics, SHAPES.seen_classes)
     else:
         config = DEFAULT_CONFIGS[name]

@@ -54,6 +54,7 @@ DEFAULT_GRIDS: dict[str, dict[str, list[Any]]] = {
     "eszsl": {"gamma": [10.0**k for k in range(-3, 8)], "lam": [10.0**k for k in range(-5, 4)],
               "feature_norm": ["none", "standardise"]},
     "devise": {"lr": [0.01, 0.03, 0.1], "weight_decay": [1.0, 3.0, 10.0]},
+    "devise_cosine": {"temperature": [0.03, 0.1, 0.3]},
     "ale": {"lr": [0.03, 0.1, 0.3], "weight_decay": [1.0, 3.0, 10.0]},
     "sje": {"lr": [0.1, 0.3, 1.0, 3.0], "weight_decay": [0.3, 1.0, 3.0]},
     "bilinear": {"temperature": [0.3, 1.0, 3.0, 10.0], "lr": [0.01, 0.03, 0.1]},
@@ -70,6 +71,7 @@ that a choice inside the grid can be told from one at its edge (see :func:`edge_
 
 DEFAULT_CONFIGS: dict[str, TrainConfig] = {
     "devise": TrainConfig(epochs=30, batch_size=64, loss="ranking", margin=1.0),
+    "devise_cosine": TrainConfig(epochs=30, lr=3e-3),
     "ale": TrainConfig(epochs=30, batch_size=64, loss="weighted_ranking", margin=1.0),
     "sje": TrainConfig(epochs=30, batch_size=64, loss="hard_ranking", num_negatives=1, margin=1.0),
     "bilinear": TrainConfig(epochs=30, lr=3e-3),
