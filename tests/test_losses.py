@@ -439,6 +439,7 @@ def test_int32_labels_give_the_int64_result_in_every_loss_and_other_dtypes_a_cle
     labels = torch.tensor([0, 4, 2, 2, 1, 3])
     calls = {
         "ranking": lambda y: ranking_loss(scores, y),
+        "weighted ranking (ALE)": lambda y: weighted_ranking_loss(scores, y, margin=0.5),
         "sampled ranking": lambda y: sampled_ranking_loss(scores, y, 2, generator=torch.Generator().manual_seed(0)),
         "cross-entropy": lambda y: cross_entropy_loss(scores, y, temperature=0.5),
         "class-aware InfoNCE": lambda y: class_aware_info_nce_loss(*embeddings, y),

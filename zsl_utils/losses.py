@@ -133,10 +133,14 @@ def ranking_loss(
     _check_scores_labels(scores, labels)
     _check_margin(margin)
     _check_reduction(reduction)
+    return _reduce(_wrong_class_hinges(scores, labels, margin).sum(dim=1), reduction)
+
+
+def _wrong_class_hinges(scores: torch.Tensor, labels: torch.Tensor, margin: float) -> torch.Tensor:
+    """(B, C): max(0, margin - s[i, y_i] + s[i, j]) for every wrong class j, 0 in the true class's column."""
     positive = scores.gather(1, labels.unsqueeze(1))
-    hinge = (margin - positive + scores).clamp(min=0)
     is_positive = F.one_hot(labels.long(), scores.shape[1]).bool()
-    return _reduce(hinge.masked_fill(is_positive, 0).sum(dim=1), reduction)
+    return (margin - positive + scores).clamp(min=0).masked_fill(is_positive, 0)
 
 
 def weighted_ranking_loss(
@@ -162,9 +166,7 @@ def weighted_ranking_loss(
     _check_scores_labels(scores, labels)
     _check_margin(margin)
     _check_reduction(reduction)
-    positive = scores.gather(1, labels.unsqueeze(1))
-    is_positive = F.one_hot(labels, scores.shape[1]).bool()
-    hinge = (margin - positive + scores).clamp(min=0).masked_fill(is_positive, 0)  # (B, C)
+    hinge = _wrong_class_hinges(scores, labels, margin)  # (B, C)
     ranks = (hinge > 0).sum(dim=1)  # (B,) r_i in [0, C-1]
     k = torch.arange(1, scores.shape[1], device=scores.device, dtype=scores.dtype)
     weight_of_rank = torch.cat([k.new_zeros(1), torch.cumsum(1 / k, 0) / k])  # (C,) l(r) / r, 0 for r = 0
