@@ -69,6 +69,7 @@ def test_bad_input_is_named(change: dict, message: str):
         ESZSL(40, 12).solve_grid(**{**arguments, **change})
 
 
+@pytest.mark.filterwarnings("ignore:eszsl.*chosen at the edge of the grid")
 def test_selection_chooses_the_point_the_direct_solves_choose():
     """select_and_train (which solves the grid at once) against fitting every point alone, on SHAPES attributes:
     the same val ZSL accuracy at every point, and the same choice (the best, the first on ties)."""
