@@ -170,12 +170,10 @@ def _run_one(dataset: ZSLDataset, name: str, seed: int, semantic_kind: str, tsne
     with _one_thread(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # edge choices are recorded below, and reported once by the table
         model, selection = select_and_train(name, dataset, semantic_kind, config=config, seed=seed)
-        metrics = evaluate(model, dataset, semantic_kind, gamma=selection.gamma)
-        calibration = {}
-        for rule in CALIBRATION_RULES:
-            ruled = evaluate(model, dataset, semantic_kind, gamma=selection.gamma_for(rule))
-            calibration[rule] = {"gamma": ruled.gamma, "seen": ruled.calibrated_seen,
-                                 "unseen": ruled.calibrated_unseen, "harmonic": ruled.calibrated_harmonic}
+        ruled = {rule: evaluate(model, dataset, semantic_kind, gamma=selection.gamma_for(rule)) for rule in CALIBRATION_RULES}
+        metrics = ruled[selection.calibration_rule]  # the rule's gamma is selection.gamma
+        calibration = {rule: {"gamma": r.gamma, "seen": r.calibrated_seen, "unseen": r.calibrated_unseen,
+                              "harmonic": r.calibrated_harmonic} for rule, r in ruled.items()}
         seconds = time.perf_counter() - start
         if tsne_out is not None:
             figure = plot_tsne(model, dataset, semantic_kind, per_class=15)
