@@ -58,3 +58,13 @@ def test_ci_runs_the_readme_quick_start_verbatim_in_a_fresh_environment():
     venv = next(i for i, line in enumerate(ci) if "-m venv" in line)
     activate = next(i for i, line in enumerate(ci) if line.startswith("source ") and "bin/activate" in line)
     assert venv < activate < at[0]
+
+
+def test_each_notebook_reports_its_own_kernel_peak_memory(tmp_path: Path):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    _write(notebooks, "01_big.ipynb", "import numpy as np\nblock = np.ones(400 * 2**20 // 8)  # 400 MB touched", "del block")
+    _write(notebooks, "02_small.ipynb", "x = 1")
+    big, small = run_course(tmp_path / "out", notebooks=notebooks)
+    assert big.peak_memory_mb > 400  # the peak outlives the freed block
+    assert small.peak_memory_mb < big.peak_memory_mb - 300  # its own kernel's peak, not the run's so far

@@ -26,6 +26,7 @@ __all__ = [
     "GradeReport",
     "grade_notebook",
     "execute_notebook",
+    "notebook_client",
 ]
 
 _KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
@@ -111,17 +112,24 @@ def _kernel_config() -> Config:
     return Config()
 
 
+def notebook_client(
+    notebook: nbformat.NotebookNode, cwd: str | Path, timeout: int = 600, allow_errors: bool = True
+) -> NotebookClient:
+    """An nbclient client that runs ``notebook`` in a fresh ``python3`` kernel of this environment, in ``cwd``
+    (CurveZMQ-encrypted kernel transport; see :func:`execute_notebook`)."""
+    return NotebookClient(
+        notebook, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
+        resources={"metadata": {"path": str(cwd)}}, config=_kernel_config(),
+    )
+
+
 def execute_notebook(
     notebook: nbformat.NotebookNode, cwd: str | Path, timeout: int = 600, allow_errors: bool = True
 ) -> nbformat.NotebookNode:
     """Execute every cell in a fresh ``python3`` kernel of this environment, in ``cwd``. With ``allow_errors`` a
     failing cell's error stays in its outputs and execution goes on; without, it raises nbclient's
     ``CellExecutionError`` (with the cell's traceback)."""
-    client = NotebookClient(
-        notebook, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
-        resources={"metadata": {"path": str(cwd)}}, config=_kernel_config(),
-    )
-    client.execute()
+    notebook_client(notebook, cwd, timeout, allow_errors).execute()
     return notebook
 
 
