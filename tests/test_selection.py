@@ -91,6 +91,20 @@ def test_edge_choices_only_for_numeric_grids_of_three_or_more():
     assert edge_choices(grid, {"lr": 1e-2, "rank": 4, "feature_norm": "standardise"}) == {}
 
 
+def test_a_choice_where_the_domain_ends_is_no_edge():
+    from zsl_utils.selection import edge_choices
+
+    grid = {"weight_decay": [0.0, 1.0, 10.0], "dropout": [0.0, 0.3, 0.6], "rank": [4, 8, 16]}
+    # nothing lies below a weight decay or dropout of 0: no edge at the bottom, still one at the top
+    assert edge_choices(grid, {"weight_decay": 0.0, "dropout": 0.0, "rank": 8}) == {}
+    assert edge_choices(grid, {"weight_decay": 10.0, "dropout": 0.6, "rank": 8}) == {"weight_decay": 10.0, "dropout": 0.6}
+    # a rank of at least min(d_v, d_s) is the full rank: nothing lies above it
+    assert edge_choices(grid, {"weight_decay": 1.0, "dropout": 0.3, "rank": 16}) == {"rank": 16}
+    assert edge_choices(grid, {"weight_decay": 1.0, "dropout": 0.3, "rank": 16}, full_rank=16) == {}
+    assert edge_choices(grid, {"weight_decay": 1.0, "dropout": 0.3, "rank": 16}, full_rank=19) == {"rank": 16}
+    assert edge_choices(grid, {"weight_decay": 1.0, "dropout": 0.3, "rank": 4}, full_rank=4) == {"rank": 4}  # 4 is the bottom too
+
+
 def test_selection_warns_at_the_edge_of_its_grid(shapes):
     with pytest.warns(UserWarning, match=r"eszsl: \{'gamma': 1000.0\} chosen at the edge of the grid"):
         select_and_train("eszsl", shapes, grid={"gamma": [10.0, 100.0, 1000.0], "lam": [1e-3]}, calibration_rule="none")

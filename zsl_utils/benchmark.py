@@ -24,7 +24,7 @@ from .dataset import ZSLDataset
 from .evaluation import EvalResult, evaluate
 from .models import MODELS
 from .plots import plot_tsne
-from .selection import CALIBRATION_RULES, DEFAULT_CONFIGS, DEFAULT_GRIDS, edge_choices, select_and_train
+from .selection import CALIBRATION_RULES, DEFAULT_CONFIGS, select_and_train
 from .semantic import GLOVE50, ONLINE_VECTORS
 from .train import TrainConfig
 from .utils import get_device, write_atomically
@@ -181,7 +181,7 @@ def _run_one(dataset: ZSLDataset, name: str, seed: int, semantic_kind: str, tsne
             plt.close(figure)
     return {
         "model": name, "label": MODEL_LABELS.get(name, name), "seed": seed, "semantics": semantic_kind,
-        "params": selection.params, "edges": edge_choices(DEFAULT_GRIDS.get(name, {}), selection.params),
+        "params": selection.params, "edges": selection.edges,
         "epochs": selection.epochs, "val_zsl": selection.val_zsl, "val_harmonic": selection.val_harmonic,
         "calibration_rule": selection.calibration_rule, "transfer_harmonic": selection.transfer_harmonic,
         "metrics": metrics.as_dict(), "calibration": calibration, "seconds": seconds,

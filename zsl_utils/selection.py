@@ -98,7 +98,8 @@ CALIBRATION_RULES = ("none", "as_is", "rescaled")
 class SelectionResult:
     """What validation chose: ``params`` (model and training), ``epochs``, and the validation scores of every trial
     (``trials``: params, val ZSL accuracy, best epoch, and ``diverged``: a setting whose training loss became NaN or
-    Inf has val ZSL NaN and is never chosen).
+    Inf has val ZSL NaN and is never chosen); ``edges``: the chosen values at an edge of the grid
+    (:func:`edge_choices`).
 
     Calibration: ``validation_gamma`` maximises H of the validation model on validation data (``val_harmonic``);
     ``rescaled_gamma`` is it in units of the final model's score spread; ``transfer_harmonic`` holds the simulated
@@ -115,6 +116,7 @@ class SelectionResult:
     rescaled_gamma: float = 0.0
     calibration_rule: str = "as_is"
     transfer_harmonic: dict[str, float] = field(default_factory=dict)
+    edges: dict[str, Any] = field(default_factory=dict)
 
     def gamma_for(self, rule: str) -> float:
         """The final model's gamma under a rule of ``CALIBRATION_RULES``."""
@@ -150,14 +152,26 @@ def expand_grid(grid: dict[str, list[Any]]) -> list[dict[str, Any]]:
     return [dict(zip(names, values)) for values in itertools.product(*(grid[n] for n in names))]
 
 
-def edge_choices(grid: dict[str, list[Any]], params: dict[str, Any]) -> dict[str, Any]:
+_LOWEST_POSSIBLE = {"weight_decay": 0.0, "dropout": 0.0}
+"""Parameters whose domain ends at this value: a choice there cannot be bettered by extending the grid below it."""
+
+
+def edge_choices(grid: dict[str, list[Any]], params: dict[str, Any], full_rank: int | None = None) -> dict[str, Any]:
     """The chosen values that lie at the smallest or largest value of a numeric grid of three values or more
-    (a sign that the best value may lie outside the grid); categorical and shorter grids have no edge."""
+    (a sign that the best value may lie outside the grid); categorical and shorter grids have no edge.
+
+    A side where the parameter's domain ends is no edge: a ``weight_decay`` or ``dropout`` of 0 at the bottom, and at
+    the top a ``rank`` of at least ``full_rank`` (min(d_v, d_s): a d_v x d_s map has no higher rank)."""
     edges = {}
     for key, values in grid.items():
         numeric = all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values)
-        if numeric and len(set(values)) >= 3 and params.get(key) in (min(values), max(values)):
-            edges[key] = params[key]
+        if not numeric or len(set(values)) < 3 or key not in params:
+            continue
+        value = params[key]
+        at_bottom = value == min(values) and value != _LOWEST_POSSIBLE.get(key)
+        at_top = value == max(values) and not (key == "rank" and full_rank is not None and value >= full_rank)
+        if at_bottom or at_top:
+            edges[key] = value
     return edges
 
 
@@ -390,7 +404,7 @@ def select_and_train(
         warnings.warn(f"{name}: training diverged for {len(diverged)} of {len(trials)} grid settings, left out of the "
                       f"choice: {diverged}", stacklevel=2)
     score, params, epoch, model = best
-    edges = edge_choices(grid, params)
+    edges = edge_choices(grid, params, full_rank=min(_input_arguments(name, dataset)[0], dataset.semantic(semantic_kind).shape[1]))
     if edges:
         warnings.warn(f"{name}: {edges} chosen at the edge of the grid {dict((k, grid[k]) for k in edges)}; "
                       "the best value may lie outside it: extend the grid that way", stacklevel=2)
@@ -413,7 +427,7 @@ def select_and_train(
     result = SelectionResult(
         params=params, epochs=epoch, gamma=0.0, val_zsl=score, val_harmonic=val_h, trials=trials,
         validation_gamma=validation_gamma, rescaled_gamma=validation_gamma * scale,
-        calibration_rule=calibration_rule, transfer_harmonic=transfer,
+        calibration_rule=calibration_rule, transfer_harmonic=transfer, edges=edges,
     )
     result.gamma = result.gamma_for(calibration_rule)
     return final, result
