@@ -506,6 +506,20 @@ class ESZSL(FittedModel):
         float64, ``[i, j]`` for ``gammas[i]``, ``lams[j]``, on the device the solve ran on (that of ``features``;
         the CPU for MPS).
         """
+        left, right = self._grid_factors(features, labels, semantics, gammas, lams, classes)
+        return left[:, None] @ right[None]  # (G, L, d_v, d_s)
+
+    def _grid_factors(
+        self,
+        features: torch.Tensor,
+        labels: torch.Tensor,
+        semantics: torch.Tensor,
+        gammas: Sequence[float],
+        lams: Sequence[float],
+        classes: torch.Tensor | None = None,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """The two factors of :meth:`solve_grid`'s V(gamma, lam) = left[i] @ right[j], float64:
+        left (G, d_v, d_s) = (X^T X + gamma I)^-1 X^T Y S Q and right (L, d_s, d_s) = diag(1 / (b + lam)) Q^T."""
         if not (gammas and lams and all(g > 0 for g in gammas) and all(lam > 0 for lam in lams)):
             raise ValueError(f"ESZSL.solve_grid: gammas and lams must be non-empty and > 0, got {list(gammas)}, {list(lams)}")
         X, match, S = self._training_problem("solve_grid", features, labels, semantics, classes)
@@ -517,7 +531,7 @@ class ESZSL(FittedModel):
         left = torch.stack([_solve_positive_definite(gram + g * eye, target) for g in gammas])  # (G, d_v, d_s)
         lam = torch.tensor(list(lams), dtype=X.dtype, device=X.device)
         right = Q.T[None] / (b[None, :, None] + lam[:, None, None])  # (L, d_s, d_s): diag(1 / (b + lam)) Q^T
-        return left[:, None] @ right[None]  # (G, L, d_v, d_s)
+        return left, right
 
     def _embed_visual(self, visual: torch.Tensor) -> torch.Tensor:
         self._require_fitted()
