@@ -155,7 +155,7 @@ def test_nbgrader_grades_correct_wrong_and_untouched_submissions(tmp_path: Path,
     printed = capsys.readouterr().out
     self_check = {g: float(re.search(rf"^  {g} +([0-9.]+)/", printed, re.MULTILINE).group(1)) for g in tests}
     assert self_check == wrong, printed
-    assert f"test cells restored from {NOTEBOOK}" in printed
+    assert f"test cells put back from {NOTEBOOK} (this copy had changed them)" in printed
 
     _nbgrader(course, "generate_feedback", ASSIGNMENT)
     _nbgrader(course, "release_feedback", ASSIGNMENT)

@@ -108,7 +108,7 @@ def test_self_check_restores_emptied_checks_and_their_points(tmp_path: Path):
     checked = grade_notebook(path, sources=tmp_path)
     assert [(e.grade_id, e.earned, e.points) for e in checked.exercises] == [("add_one_test", 0, 2), ("free_test", 1, 1)]
     assert "AssertionError" in checked.exercises[0].error
-    assert checked.notes == [f"test cells restored from {solution} (they differed from the released copy): add_one_test"]
+    assert checked.notes == [f"test cells put back from {solution} (this copy had changed them): add_one_test"]
 
 
 def test_self_check_scores_a_deleted_check_zero_and_finds_submitted_notebooks(tmp_path: Path, capsys):

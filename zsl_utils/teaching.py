@@ -167,9 +167,7 @@ def _source_notebook(notebook: nbformat.NotebookNode, sources: Path) -> tuple[Pa
     return best
 
 
-def _restore_tests(
-    notebook: nbformat.NotebookNode, source_path: Path, source: nbformat.NotebookNode
-) -> tuple[list[str], list[str]]:
+def _restore_tests(notebook: nbformat.NotebookNode, source: nbformat.NotebookNode) -> tuple[list[str], list[str]]:
     """Put the source's autograded test cells (hidden tests included, with the source's points) back into
     ``notebook``, in place, matched by grade_id. Returns the grade ids whose cell differed from both the released
     copy and the source, and those missing from ``notebook``."""
@@ -180,8 +178,9 @@ def _restore_tests(
         grade_id = _nbgrader_meta(cell).get("grade_id")
         if grade_id in tests:
             test = tests[grade_id]
+            points = _nbgrader_meta(test)["points"]
             as_given = (cell.cell_type, cell.source, _nbgrader_meta(cell).get("points"))
-            if as_given not in {("code", released[grade_id], _nbgrader_meta(test)["points"]), ("code", test.source, _nbgrader_meta(test)["points"])}:
+            if as_given not in {("code", released[grade_id], points), ("code", test.source, points)}:
                 changed.append(grade_id)
             restored = new_code_cell(test.source, metadata=copy.deepcopy(test.metadata))
             if "id" in cell:
@@ -211,9 +210,9 @@ def grade_notebook(path: str | Path, sources: str | Path | None = None, timeout:
     if found is None:
         notes.append(f"no notebook in {sources} holds these grade ids: the test cells ran as submitted, unchecked")
     else:
-        changed, missing = _restore_tests(notebook, *found)
+        changed, missing = _restore_tests(notebook, found[1])
         if changed:
-            notes.append(f"test cells restored from {found[0]} (they differed from the released copy): {', '.join(changed)}")
+            notes.append(f"test cells put back from {found[0]} (this copy had changed them): {', '.join(changed)}")
         if missing:
             notes.append(f"test cells deleted from this notebook score 0: {', '.join(missing)}")
     notebook = execute_notebook(notebook, cwd=path.parent, timeout=timeout)
@@ -265,7 +264,11 @@ def graded_exercises(path: str | Path) -> list[GradedExercise]:
     named ``<grade_id>_test...``), each task cell, and each autograded test cell that belongs to no answer."""
     path = Path(path)
     notebook = nbformat.read(path, as_version=4)
-    answers = [_nbgrader_meta(cell)["grade_id"] for cell in notebook.cells if _nbgrader_meta(cell).get("solution") and not _nbgrader_meta(cell).get("grade")]
+    answers = [
+        _nbgrader_meta(cell)["grade_id"]
+        for cell in notebook.cells
+        if _nbgrader_meta(cell).get("solution") and not _nbgrader_meta(cell).get("grade")
+    ]
     exercises = []
     for i, cell in enumerate(notebook.cells):
         meta = _nbgrader_meta(cell)
@@ -273,7 +276,11 @@ def graded_exercises(path: str | Path) -> list[GradedExercise]:
             continue
         grade_id = meta["grade_id"]
         if meta.get("solution") and not meta.get("grade"):
-            points = sum(float(_nbgrader_meta(test)["points"]) for test in notebook.cells if _is_autograded_test(test) and _nbgrader_meta(test)["grade_id"].startswith(f"{grade_id}_test"))
+            points = sum(
+                float(_nbgrader_meta(test)["points"])
+                for test in notebook.cells
+                if _is_autograded_test(test) and _nbgrader_meta(test)["grade_id"].startswith(f"{grade_id}_test")
+            )
             grading = "autograded"
         elif _is_autograded_test(cell):
             if any(grade_id.startswith(f"{answer}_test") for answer in answers):
@@ -297,7 +304,8 @@ def _exercise_table(notebooks: Path) -> str:
         rows.append(f"| {e.notebook} | {title} | `{e.grade_id}` | {e.points:g} | {e.grading} |")
     manual = sum(e.points for e in exercises if e.grading == "manual")
     rows.append("")
-    rows.append(f"{len(exercises)} graded exercises, {sum(e.points for e in exercises):g} points, {manual:g} of them graded by hand.")
+    total = sum(e.points for e in exercises)
+    rows.append(f"{len(exercises)} graded exercises, {total:g} points, {manual:g} of them graded by hand.")
     return "\n".join(rows)
 
 
@@ -309,7 +317,9 @@ def update_exercise_table(doc: str | Path, notebooks: str | Path | None = None) 
     doc = Path(doc)
     text = doc.read_text()
     if text.count(EXERCISE_TABLE_BEGIN) != 1 or text.count(EXERCISE_TABLE_END) != 1:
-        raise ValueError(f"{doc} needs one line {EXERCISE_TABLE_BEGIN!r} and one line {EXERCISE_TABLE_END!r} around its exercise table")
+        raise ValueError(
+            f"{doc} needs one line {EXERCISE_TABLE_BEGIN!r} and one line {EXERCISE_TABLE_END!r} around its exercise table"
+        )
     head, rest = text.split(EXERCISE_TABLE_BEGIN)
     _, tail = rest.split(EXERCISE_TABLE_END)
     table = _exercise_table(Path(notebooks) if notebooks is not None else NOTEBOOKS)
