@@ -130,16 +130,34 @@ def _release(args: argparse.Namespace) -> int:
     return 0
 
 
+def _notebooks_in(target: Path) -> list[Path]:
+    """``target`` itself, or every notebook under the folder ``target`` (nbgrader's ``submitted/<student>/
+    <assignment>/`` layout included), checkpoints left out."""
+    if not target.is_dir():
+        return [target]
+    return sorted(p for p in target.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+
+
 def _grade(args: argparse.Namespace) -> int:
     from .teaching import grade_notebook
 
-    _existing(args.notebooks, "notebook or folder")
-    paths = [p for target in args.notebooks for p in (sorted(Path(target).glob("*.ipynb")) if Path(target).is_dir() else [Path(target)])]
-    reports = [grade_notebook(path) for path in paths]
+    _existing(args.notebooks + ([args.source] if args.source else []), "notebook or folder")
+    paths = [path for target in args.notebooks for path in _notebooks_in(Path(target))]
+    if not paths:
+        raise ValueError(f"no .ipynb notebook in {', '.join(args.notebooks)}; give a notebook or a folder that holds some")
+    reports = [grade_notebook(path, sources=args.source) for path in paths]
     for report in reports:
         print(report)
     if len(reports) > 1:
         print(f"all: {sum(r.earned for r in reports):g}/{sum(r.total for r in reports):g}")
+    return 0
+
+
+def _exercise_table(args: argparse.Namespace) -> int:
+    from .teaching import update_exercise_table
+
+    changed = update_exercise_table(args.doc)
+    print(f"{args.doc}: exercise table {'rewritten' if changed else 'already up to date'}")
     return 0
 
 
@@ -183,9 +201,16 @@ def build_parser() -> argparse.ArgumentParser:
     rel.add_argument("--out", default="release")
     rel.set_defaults(func=_release)
 
-    grade = commands.add_parser("grade", help="execute notebooks and print the points per exercise")
-    grade.add_argument("notebooks", nargs="+", help="notebooks or folders of submissions")
+    grade = commands.add_parser(
+        "grade", help="a student's self-check: restore the test cells from the course's notebook, run, print the points"
+    )
+    grade.add_argument("notebooks", nargs="+", help="notebooks, or folders searched recursively (nbgrader's submitted/)")
+    grade.add_argument("--source", help="solution notebook or folder to restore the test cells from (default: notebooks/)")
     grade.set_defaults(func=_grade)
+
+    table = commands.add_parser("exercise-table", help="rewrite the exercise table of docs/teaching.md from the notebooks")
+    table.add_argument("--doc", default=str(_PACKAGE.parent / "docs" / "teaching.md"))
+    table.set_defaults(func=_exercise_table)
     return parser
 
 

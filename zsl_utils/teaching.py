@@ -8,6 +8,7 @@ Exercises use nbgrader's markup: a solution cell (``nbgrader.solution``) holds `
 from __future__ import annotations
 
 import copy
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ import nbformat
 import zmq
 from jupyter_client import KernelManager
 from nbclient import NotebookClient
+from nbformat.v4 import new_code_cell
 from traitlets.config import Config
 
 __all__ = [
@@ -27,6 +29,9 @@ __all__ = [
     "grade_notebook",
     "execute_notebook",
     "notebook_client",
+    "GradedExercise",
+    "graded_exercises",
+    "update_exercise_table",
 ]
 
 _KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
@@ -83,8 +88,12 @@ class Exercise:
 
 @dataclass
 class GradeReport:
+    """A self-check of one notebook: each autograded cell's points, and notes on the test cells (restored from the
+    course's source notebook, deleted, or not checked because no source notebook holds them)."""
+
     notebook: str
     exercises: list[Exercise] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -96,7 +105,7 @@ class GradeReport:
         return sum(e.points for e in self.exercises)
 
     def __str__(self) -> str:
-        lines = [f"{self.notebook}"]
+        lines = [f"{self.notebook}"] + [f"  note: {note}" for note in self.notes]
         for e in self.exercises:
             status = "ok" if e.earned == e.points else f"FAILED: {e.error}"
             lines.append(f"  {e.grade_id:<32} {e.earned:g}/{e.points:g}  {status}")
@@ -140,19 +149,193 @@ def _error_of(cell: nbformat.NotebookNode) -> str:
     return ""
 
 
-def grade_notebook(path: str | Path, timeout: int = 600) -> GradeReport:
-    """Execute a notebook and score its autograded cells: full points for a cell that runs without error."""
+def _nbgrader_meta(cell: nbformat.NotebookNode) -> dict:
+    return cell.metadata.get("nbgrader", {})
+
+
+def _is_autograded_test(cell: nbformat.NotebookNode) -> bool:
+    meta = _nbgrader_meta(cell)
+    return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
+
+
+def _grade_ids(notebook: nbformat.NotebookNode) -> set[str]:
+    return {_nbgrader_meta(cell)["grade_id"] for cell in notebook.cells if "grade_id" in _nbgrader_meta(cell)}
+
+
+def _source_notebook(notebook: nbformat.NotebookNode, sources: Path) -> tuple[Path, nbformat.NotebookNode] | None:
+    """The notebook of ``sources`` (a folder of solution notebooks, or one) sharing the most grade ids with
+    ``notebook``; None when none shares any."""
+    ids = _grade_ids(notebook)
+    best, shared = None, 0
+    for path in [sources] if sources.is_file() else sorted(sources.glob("*.ipynb")):
+        candidate = nbformat.read(path, as_version=4)
+        common = len(ids & _grade_ids(candidate))
+        if common > shared:
+            best, shared = (path, candidate), common
+    return best
+
+
+def _restore_tests(notebook: nbformat.NotebookNode, source: nbformat.NotebookNode) -> tuple[list[str], list[str]]:
+    """Put the source's autograded test cells (hidden tests included, with the source's points) back into
+    ``notebook``, in place, matched by grade_id. Returns the grade ids whose cell differed from both the released
+    copy and the source, and those missing from ``notebook``."""
+    tests = {_nbgrader_meta(cell)["grade_id"]: cell for cell in source.cells if _is_autograded_test(cell)}
+    released = {_nbgrader_meta(cell).get("grade_id"): cell.source for cell in student_copy(source).cells}
+    changed = []
+    for i, cell in enumerate(notebook.cells):
+        grade_id = _nbgrader_meta(cell).get("grade_id")
+        if grade_id in tests:
+            test = tests[grade_id]
+            points = _nbgrader_meta(test)["points"]
+            as_given = (cell.cell_type, cell.source, _nbgrader_meta(cell).get("points"))
+            if as_given not in {("code", released[grade_id], points), ("code", test.source, points)}:
+                changed.append(grade_id)
+            restored = new_code_cell(test.source, metadata=copy.deepcopy(test.metadata))
+            if "id" in cell:
+                restored.id = cell.id
+            else:
+                restored.pop("id", None)
+            notebook.cells[i] = restored
+    missing = sorted(set(tests) - _grade_ids(notebook))
+    return changed, missing
+
+
+def grade_notebook(path: str | Path, sources: str | Path | None = None, timeout: int = 600) -> GradeReport:
+    """A student's self-check, scored as nbgrader's autograder would: the autograded test cells are first restored
+    from the source notebook (the solution notebook of ``sources`` that shares the notebook's grade ids; default:
+    the course's ``notebooks/``), hidden tests and points included, so an edited or emptied check cannot give
+    points; a deleted one scores 0. The notebook then runs in a fresh kernel (continuing past errors), and each
+    autograded cell that runs without error earns its points. When no source notebook holds the notebook's grade
+    ids, its test cells run as submitted and the report says so."""
+    from .course import NOTEBOOKS
+
     path = Path(path)
+    sources = Path(sources) if sources is not None else NOTEBOOKS
     start = time.perf_counter()
-    notebook = execute_notebook(nbformat.read(path, as_version=4), cwd=path.parent, timeout=timeout)
-    report = GradeReport(notebook=path.name, seconds=time.perf_counter() - start)
+    notebook = nbformat.read(path, as_version=4)
+    notes = []
+    found = _source_notebook(notebook, sources)
+    if found is None:
+        notes.append(f"no notebook in {sources} holds these grade ids: the test cells ran as submitted, unchecked")
+    else:
+        changed, missing = _restore_tests(notebook, found[1])
+        if changed:
+            notes.append(f"test cells put back from {found[0]} (this copy had changed them): {', '.join(changed)}")
+        if missing:
+            notes.append(f"test cells deleted from this notebook score 0: {', '.join(missing)}")
+    notebook = execute_notebook(notebook, cwd=path.parent, timeout=timeout)
+    errors: dict[str, str] = {}
     for cell in notebook.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type == "code" and meta.get("grade"):
-            error = _error_of(cell)
-            points = float(meta.get("points", 0))
-            report.exercises.append(Exercise(meta["grade_id"], points, 0.0 if error else points, error))
+        if _is_autograded_test(cell):
+            errors.setdefault(_nbgrader_meta(cell)["grade_id"], _error_of(cell))
+    graded = found[1] if found is not None else notebook   # only the source's test cells and points count
+    report = GradeReport(notebook=str(path), notes=notes, seconds=time.perf_counter() - start)
+    for cell in graded.cells:
+        if _is_autograded_test(cell):
+            grade_id, points = _nbgrader_meta(cell)["grade_id"], float(_nbgrader_meta(cell).get("points", 0))
+            error = errors.get(grade_id, "the test cell was deleted")
+            report.exercises.append(Exercise(grade_id, points, 0.0 if error else points, error))
     return report
+
+
+@dataclass(frozen=True)
+class GradedExercise:
+    """One graded exercise of a notebook: its answer cell's ``grade_id`` (or, for a test cell that belongs to no
+    answer, its own), the heading it sits under, its points (summed over its test cells ``<grade_id>_test...``
+    when autograded) and how it is graded (``autograded`` or ``manual``)."""
+
+    notebook: str
+    grade_id: str
+    heading: str
+    points: float
+    grading: str
+
+    @property
+    def title(self) -> str:
+        """The heading without its points: ``Exercise 6.1 (2 points): per-class accuracy`` -> ``Exercise 6.1:
+        per-class accuracy``."""
+        return re.sub(r"\s*\(\d+(?:\.\d+)? points?\)", "", self.heading)
+
+
+def _heading_before(notebook: nbformat.NotebookNode, index: int) -> str:
+    """The last markdown heading above cell ``index``, without its ``#``s."""
+    for cell in reversed(notebook.cells[:index]):
+        if cell.cell_type == "markdown":
+            headings = [line.lstrip("#").strip() for line in cell.source.splitlines() if line.startswith("#")]
+            if headings:
+                return headings[-1]
+    return ""
+
+
+def graded_exercises(path: str | Path) -> list[GradedExercise]:
+    """The graded exercises of a notebook in their order: each nbgrader answer cell (its autograded test cells are
+    named ``<grade_id>_test...``), each task cell, and each autograded test cell that belongs to no answer."""
+    path = Path(path)
+    notebook = nbformat.read(path, as_version=4)
+    answers = [
+        _nbgrader_meta(cell)["grade_id"]
+        for cell in notebook.cells
+        if _nbgrader_meta(cell).get("solution") and not _nbgrader_meta(cell).get("grade")
+    ]
+    exercises = []
+    for i, cell in enumerate(notebook.cells):
+        meta = _nbgrader_meta(cell)
+        if not (meta.get("solution") or meta.get("grade") or meta.get("task")):
+            continue
+        grade_id = meta["grade_id"]
+        if meta.get("solution") and not meta.get("grade"):
+            points = sum(
+                float(_nbgrader_meta(test)["points"])
+                for test in notebook.cells
+                if _is_autograded_test(test) and _nbgrader_meta(test)["grade_id"].startswith(f"{grade_id}_test")
+            )
+            grading = "autograded"
+        elif _is_autograded_test(cell):
+            if any(grade_id.startswith(f"{answer}_test") for answer in answers):
+                continue
+            points, grading = float(meta["points"]), "autograded"
+        else:   # a manually graded answer or task
+            points, grading = float(meta["points"]), "manual"
+        exercises.append(GradedExercise(path.stem, grade_id, _heading_before(notebook, i), points, grading))
+    return exercises
+
+
+EXERCISE_TABLE_BEGIN = "<!-- BEGIN EXERCISE TABLE: written by `zsl-course exercise-table` from the notebooks; do not edit -->"
+EXERCISE_TABLE_END = "<!-- END EXERCISE TABLE -->"
+
+
+def _exercise_table(notebooks: Path) -> str:
+    rows = ["| notebook | exercise | grade_id | points | graded |", "| --- | --- | --- | --- | --- |"]
+    exercises = [e for path in sorted(notebooks.glob("[0-9]*.ipynb")) for e in graded_exercises(path)]
+    for e in exercises:
+        title = e.title.replace("|", "\\|")
+        rows.append(f"| {e.notebook} | {title} | `{e.grade_id}` | {e.points:g} | {e.grading} |")
+    manual = sum(e.points for e in exercises if e.grading == "manual")
+    rows.append("")
+    total = sum(e.points for e in exercises)
+    rows.append(f"{len(exercises)} graded exercises, {total:g} points, {manual:g} of them graded by hand.")
+    return "\n".join(rows)
+
+
+def update_exercise_table(doc: str | Path, notebooks: str | Path | None = None) -> bool:
+    """Rewrite the exercise table of ``doc`` (between its ``EXERCISE_TABLE_BEGIN`` and ``EXERCISE_TABLE_END``
+    lines) from the graded cells of ``notebooks`` (default: the course's). Returns whether the file changed."""
+    from .course import NOTEBOOKS
+
+    doc = Path(doc)
+    text = doc.read_text()
+    if text.count(EXERCISE_TABLE_BEGIN) != 1 or text.count(EXERCISE_TABLE_END) != 1:
+        raise ValueError(
+            f"{doc} needs one line {EXERCISE_TABLE_BEGIN!r} and one line {EXERCISE_TABLE_END!r} around its exercise table"
+        )
+    head, rest = text.split(EXERCISE_TABLE_BEGIN)
+    _, tail = rest.split(EXERCISE_TABLE_END)
+    table = _exercise_table(Path(notebooks) if notebooks is not None else NOTEBOOKS)
+    updated = f"{head}{EXERCISE_TABLE_BEGIN}\n{table}\n{EXERCISE_TABLE_END}{tail}"
+    if updated == text:
+        return False
+    doc.write_text(updated)
+    return True
 
 
 def _clean_main(paths: list[str]) -> None:

@@ -1,0 +1,168 @@
+"""nbgrader's own pipeline on one course notebook, as docs/teaching.md runs it: generate_assignment,
+release_assignment, fetch_assignment and submit through a local exchange, collect, autograde, generate_feedback,
+release_feedback and fetch_feedback, with three students (a correct answer, a known wrong answer and the untouched
+copy); the gradebook must hold full points, fewer points and zero on the autograded cells."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from zsl_utils.cli import main
+from zsl_utils.course import NOTEBOOKS
+
+pytest.importorskip("nbgrader")
+
+# The graded notebook that executes fastest (about 11 s of the README's 213 s course run).
+NOTEBOOK = NOTEBOOKS / "09_generalized_zsl.ipynb"
+ASSIGNMENT = NOTEBOOK.stem
+COURSE_ID = "zsl-course"
+WRONG_ANSWERS = Path(__file__).parent / "exercises" / f"{ASSIGNMENT}.py"
+SOLUTION_MARKERS = {"### BEGIN SOLUTION", "### END SOLUTION"}
+
+
+def _nbgrader(cwd: Path, *args: str) -> str:
+    """Run ``nbgrader ARGS`` in ``cwd`` (where its nbgrader_config.py is) and return its log."""
+    result = subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args], cwd=cwd, capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+    return result.stdout + result.stderr
+
+
+def _autograded_tests(notebook: nbformat.NotebookNode) -> dict[str, float]:
+    """grade_id -> points of every autograded test cell."""
+    return {
+        cell.metadata.nbgrader.grade_id: float(cell.metadata.nbgrader.points)
+        for cell in notebook.cells
+        if cell.metadata.get("nbgrader", {}).get("grade") and not cell.metadata.nbgrader.get("solution")
+    }
+
+
+def _answers(notebook: nbformat.NotebookNode) -> dict[str, str]:
+    """grade_id -> source of every autograded answer cell, as a student would type it (no solution markers)."""
+    return {
+        cell.metadata.nbgrader.grade_id: "\n".join(
+            line for line in cell.source.splitlines() if line.strip() not in SOLUTION_MARKERS
+        )
+        for cell in notebook.cells
+        if cell.metadata.get("nbgrader", {}).get("solution") and not cell.metadata.nbgrader.get("grade")
+    }
+
+
+def _answered(released: nbformat.NotebookNode, answers: dict[str, str]) -> nbformat.NotebookNode:
+    """The released copy with the answer cells named in ``answers`` filled in."""
+    notebook = nbformat.from_dict(released)
+    for cell in notebook.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in answers and cell.metadata.nbgrader.get("solution"):
+            cell.source = answers[grade_id]
+    return notebook
+
+
+def _checks_emptied(notebook: nbformat.NotebookNode, grade_ids: set[str]) -> nbformat.NotebookNode:
+    """``notebook`` with the test cells named in ``grade_ids`` emptied, as a student deleting their checks would."""
+    notebook = nbformat.from_dict(notebook)
+    for cell in notebook.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") in grade_ids:
+            cell.source = ""
+    return notebook
+
+
+def _first_wrong_answer() -> tuple[str, str]:
+    spec = importlib.util.spec_from_file_location("wrong_answers", WRONG_ANSWERS)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    grade_id, sources = next(iter(module.WRONG_ANSWERS.items()))
+    return grade_id, sources[0]
+
+
+def test_nbgrader_grades_correct_wrong_and_untouched_submissions(tmp_path: Path, capsys):
+    from nbgrader.api import Gradebook
+
+    course, exchange, student = tmp_path / "course", tmp_path / "exchange", tmp_path / "student"
+    for folder in (course / "source" / ASSIGNMENT, exchange, student):
+        folder.mkdir(parents=True)
+    (course / "source" / ASSIGNMENT / NOTEBOOK.name).write_bytes(NOTEBOOK.read_bytes())
+    (course / "nbgrader_config.py").write_text(
+        "c = get_config()\n"
+        f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
+        f"c.CourseDirectory.root = {str(course)!r}\n"
+        f"c.Exchange.root = {str(exchange)!r}\n"
+        "c.Execute.timeout = 300\n"
+    )
+    (student / "nbgrader_config.py").write_text(
+        f"c = get_config()\nc.CourseDirectory.course_id = {COURSE_ID!r}\nc.Exchange.root = {str(exchange)!r}\n"
+        f"c.Exchange.cache = {str(student / 'cache')!r}\n"  # not the user's own ~/.local/share/jupyter
+    )
+
+    _nbgrader(course, "generate_assignment", ASSIGNMENT)
+    _nbgrader(course, "release_assignment", ASSIGNMENT)
+    _nbgrader(student, "fetch_assignment", ASSIGNMENT)
+    fetched = student / ASSIGNMENT / NOTEBOOK.name
+    released = nbformat.read(fetched, as_version=4)
+
+    source = nbformat.read(NOTEBOOK, as_version=4)
+    answers, tests = _answers(source), _autograded_tests(source)
+    wrong_id, wrong_source = _first_wrong_answer()
+    wrong_tests = {grade_id for grade_id in tests if grade_id.startswith(f"{wrong_id}_test")}
+    assert wrong_id in answers and wrong_tests
+    submissions = {
+        "correct": _answered(released, answers),
+        # A wrong answer whose checks the student emptied: nbgrader restores them.
+        "wrong": _checks_emptied(_answered(released, {**answers, wrong_id: wrong_source}), wrong_tests),
+        "untouched": released,
+    }
+    for name, notebook in submissions.items():
+        nbformat.write(notebook, fetched)
+        _nbgrader(student, "submit", ASSIGNMENT, f"--student={name}")
+
+    _nbgrader(course, "collect", ASSIGNMENT)
+    _nbgrader(course, "autograde", ASSIGNMENT)
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        scores = {
+            name: {
+                grade_id: gradebook.find_grade(grade_id, ASSIGNMENT, ASSIGNMENT, name)
+                for grade_id in tests
+            }
+            for name in submissions
+        }
+        for name in submissions:
+            assert {g: grade.max_score for g, grade in scores[name].items()} == tests
+        full = {g: grade.score for g, grade in scores["correct"].items()}
+        wrong = {g: grade.score for g, grade in scores["wrong"].items()}
+        untouched = {g: grade.score for g, grade in scores["untouched"].items()}
+        totals = [
+            (notebook.score, notebook.max_score)
+            for notebook in (gradebook.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, name) for name in submissions)
+        ]
+
+    assert full == tests, "the solution must get every autograded point"
+    assert untouched == {g: 0 for g in tests}, "the unimplemented stubs must get no autograded point"
+    assert {g: wrong[g] for g in tests if g not in wrong_tests} == {g: tests[g] for g in tests if g not in wrong_tests}
+    assert any(wrong[g] == 0 for g in wrong_tests), f"the wrong {wrong_id} lost no point:\n{wrong_source}"
+
+    # The student's self-check, given nbgrader's submitted/<student>/ folder, restores the emptied checks too and
+    # agrees with nbgrader's autograder cell by cell.
+    assert main(["grade", str(course / "submitted" / "wrong")]) == 0
+    printed = capsys.readouterr().out
+    self_check = {g: float(re.search(rf"^  {g} +([0-9.]+)/", printed, re.MULTILINE).group(1)) for g in tests}
+    assert self_check == wrong, printed
+    assert f"test cells put back from {NOTEBOOK} (this copy had changed them)" in printed
+
+    _nbgrader(course, "generate_feedback", ASSIGNMENT)
+    _nbgrader(course, "release_feedback", ASSIGNMENT)
+    _nbgrader(student, "fetch_feedback", ASSIGNMENT)
+    # One user submitted all three here, so the cache holds three submissions, in time order (folders are named
+    # by submission time); each feedback page opens with the notebook's total.
+    feedback = sorted((student / ASSIGNMENT / "feedback").glob(f"*/{ASSIGNMENT}.html"))
+    assert [score for score, _ in totals] == [sum(full.values()), sum(wrong.values()), 0]
+    pages = [re.search(r"Score: ([0-9.]+) / ([0-9.]+)", page.read_text()).groups() for page in feedback]
+    assert [(float(score), float(max_score)) for score, max_score in pages] == totals
