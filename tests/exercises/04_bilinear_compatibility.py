@@ -55,6 +55,8 @@ WRONG_ANSWERS: dict[str, list[str]] = {
     ],
 }
 
+# The shortcuts that call into the package pass the visible checks and fail the hidden ones, on purpose: the hidden
+# checks run the function with the package's implementation withheld (zsl_utils.teaching.withheld).
 SHORTCUTS: dict[str, list[str]] = {
     "04_low_rank_scores": [
         # The package's Bilinear holding the same factors.

@@ -37,6 +37,8 @@ WRONG_ANSWERS: dict[str, list[str]] = {
     ],
 }
 
+# The shortcuts that call into the package pass the visible checks and fail the hidden ones, on purpose: the hidden
+# checks run the function with the package's implementation withheld (zsl_utils.teaching.withheld).
 SHORTCUTS: dict[str, list[str]] = {
     "08_margin_cosine_scores": [
         # Section 2's two_branch_scores lines copied, without the margin.

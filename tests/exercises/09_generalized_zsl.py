@@ -91,6 +91,8 @@ WRONG_ANSWERS: dict[str, list[str]] = {
     ],
 }
 
+# The shortcuts that call into the package pass the visible checks and fail the hidden ones, on purpose: the hidden
+# checks run the function with the package's implementation withheld (zsl_utils.teaching.withheld).
 SHORTCUTS: dict[str, list[str]] = {
     "09_per_class_accuracies": [
         # Notebook 00's per_class_accuracy copied: one number, not the vector.
