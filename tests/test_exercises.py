@@ -1,5 +1,6 @@
-"""The graded exercises: every check passes on the solution and fails on the stub and on known wrong answers;
-the student copy of each notebook, executed, fails exactly its graded cells."""
+"""The graded exercises: every check passes on the solution and on correct answers written in other styles, and
+fails on the stub, on known wrong answers and on shortcuts (copies of earlier cells, calls into the package); the
+student copy of each notebook, executed, fails exactly its graded cells."""
 
 from __future__ import annotations
 
@@ -64,12 +65,13 @@ def _failures(path: Path, solution_source: str, tests: list[str]) -> list[bool]:
     return failed
 
 
-def _wrong_answers(path: Path) -> dict[str, list[str]]:
+def _answers(path: Path, kind: str) -> dict[str, list[str]]:
+    """``kind`` of tests/exercises/<stem>.py: WRONG_ANSWERS, SHORTCUTS or CORRECT_ANSWERS ({grade_id: [source]})."""
     module_path = WRONG_ANSWERS / f"{path.stem}.py"
-    spec = importlib.util.spec_from_file_location(f"wrong_{path.stem}", module_path)
+    spec = importlib.util.spec_from_file_location(f"answers_{path.stem}", module_path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.WRONG_ANSWERS
+    return getattr(module, kind, {})
 
 
 def test_notebooks_from_02_have_graded_exercises():
@@ -91,10 +93,30 @@ def test_exercise_checks(path: Path, cell: int):
     stub = student_copy(notebook).cells[cell].source
     assert "NotImplementedError" in stub
     assert all(_failures(path, stub, tests)), f"{grade_id}: a check passes on the unimplemented stub"
-    wrong = _wrong_answers(path).get(grade_id, [])
+    wrong = _answers(path, "WRONG_ANSWERS").get(grade_id, [])
     assert wrong, f"{grade_id}: no known wrong answer in tests/exercises/{path.stem}.py"
     for source in wrong:
         assert any(_failures(path, source, tests)), f"{grade_id}: this wrong answer passes every check:\n{source}"
+
+
+@pytest.mark.parametrize("path, cell", _cases(), ids=lambda v: v.name if isinstance(v, Path) else str(v))
+def test_shortcuts_fail_and_other_correct_answers_pass(path: Path, cell: int):
+    """A function exercise lists shortcuts (earlier cells copied, the package called) that must fail a check, and
+    correct answers in other styles (float32, library helpers) that must pass every check, hidden ones included."""
+    notebook = nbformat.read(path, as_version=4)
+    tests = [notebook.cells[j].source for j in dict(_exercises(notebook))[cell]]
+    solution = notebook.cells[cell]
+    grade_id = solution.metadata["nbgrader"]["grade_id"]
+    shortcuts = _answers(path, "SHORTCUTS").get(grade_id, [])
+    correct = _answers(path, "CORRECT_ANSWERS").get(grade_id, [])
+    if solution.source.lstrip().startswith("def "):
+        assert shortcuts, f"{grade_id}: no shortcut in SHORTCUTS of tests/exercises/{path.stem}.py"
+        assert correct, f"{grade_id}: no correct answer in CORRECT_ANSWERS of tests/exercises/{path.stem}.py"
+    for source in shortcuts:
+        assert any(_failures(path, source, tests)), f"{grade_id}: this shortcut passes every check:\n{source}"
+    for source in correct:
+        failed = _failures(path, source, tests)
+        assert not any(failed), f"{grade_id}: this correct answer fails check(s) {[k for k, f in enumerate(failed) if f]}:\n{source}"
 
 
 @pytest.mark.parametrize("path", [p for p in _notebooks() if int(p.name[:2]) >= 2], ids=lambda p: p.name)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import torch
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from zsl_utils.cli import main
@@ -170,3 +171,65 @@ def test_each_exercise_heading_states_its_graded_points():
             stated = re.search(r"\((\d+(?:\.\d+)?) points?\)", exercise.heading)
             assert stated, f"{path.name}: the heading above {exercise.grade_id} states no points: {exercise.heading!r}"
             assert float(stated.group(1)) == exercise.points, f"{path.name}: {exercise.heading!r}, but the graded cells give {exercise.points:g}"
+
+
+def _namespace(source: str) -> dict:
+    namespace: dict = {}
+    exec(source, namespace)
+    return namespace
+
+
+def test_withheld_makes_the_reference_raise_through_the_module_the_class_and_an_instance():
+    from zsl_utils import metrics
+    from zsl_utils.models import ESZSL
+    from zsl_utils.teaching import WithheldError, withheld
+
+    namespace = _namespace("from zsl_utils import metrics\ndef h(s, u):\n    return metrics.harmonic_mean(s, u)\n")
+    with withheld(namespace["h"], "zsl_utils.metrics.harmonic_mean"):
+        with pytest.raises(WithheldError, match="write it yourself: the package's zsl_utils.metrics.harmonic_mean is withheld"):
+            namespace["h"](0.5, 0.5)
+        with pytest.raises(WithheldError):   # an import inside the function body finds the stand-in too
+            exec("from zsl_utils.metrics import harmonic_mean\nharmonic_mean(0.5, 0.5)", {})
+    assert namespace["h"](0.5, 0.25) == pytest.approx(1 / 3)   # restored on exit
+
+    X, Y, S = torch.randn(6, 3), torch.ones(6, 2), torch.randn(2, 4)
+    expected = ESZSL.closed_form(X, Y, S, 1.0, 1.0)
+    user = _namespace("def v(model, X, Y, S):\n    return model.closed_form(X, Y, S, 1.0, 1.0)\n")["v"]
+    with withheld(user, "zsl_utils.models.ESZSL.closed_form"):
+        with pytest.raises(WithheldError, match="ESZSL.closed_form"):
+            user(ESZSL(3, 4), X, Y, S)
+    assert isinstance(vars(ESZSL)["closed_form"], staticmethod)   # restored as the staticmethod it was
+    torch.testing.assert_close(user(ESZSL(3, 4), X, Y, S), expected)
+    with pytest.raises(ZeroDivisionError), withheld(user, "zsl_utils.metrics.harmonic_mean"):
+        1 / 0
+    assert metrics.harmonic_mean(0.5, 0.5) == 0.5   # restored after an error inside the block
+
+
+@pytest.mark.parametrize("source, how", [
+    ("from zsl_utils.metrics import harmonic_mean as hm\ndef h(s, u):\n    return hm(s, u)\n", "global name 'hm'"),
+    ("from zsl_utils import metrics\ndef h(s, u, _ref=metrics.harmonic_mean):\n    return _ref(s, u)\n", "default argument"),
+    ("from zsl_utils import metrics\ndef make(ref):\n    def h(s, u):\n        return ref(s, u)\n    return h\nh = make(metrics.harmonic_mean)\n",
+     "closure variable 'ref'"),
+    ("from zsl_utils.metrics import harmonic_mean as hm\ndef helper(s, u):\n    return hm(s, u)\ndef h(s, u):\n    return helper(s, u)\n",
+     "global name 'hm'"),
+    ("from zsl_utils.metrics import harmonic_mean as hm\ndef h(s, u):\n    return [hm(a, b) for a, b in [(s, u)]][0]\n", "global name 'hm'"),
+])
+def test_withheld_refuses_a_function_that_holds_the_reference(source: str, how: str):
+    from zsl_utils.teaching import WithheldError, withheld
+
+    h = _namespace(source)["h"]
+    with pytest.raises(WithheldError, match=f"your function uses the package's zsl_utils.metrics.harmonic_mean \\(through (the |a ){how}"):
+        with withheld(h, "zsl_utils.metrics.harmonic_mean"):
+            pass
+
+
+def test_withheld_lets_an_own_implementation_run_and_names_a_bad_path():
+    from zsl_utils.teaching import withheld
+
+    namespace = _namespace("from zsl_utils import metrics\nharmonic_mean = None\n"
+                           "def h(s, u):\n    return 0.0 if s + u == 0 else 2 * s * u / (s + u)\n")
+    with withheld(namespace["h"], "zsl_utils.metrics.harmonic_mean", "zsl_utils.losses.ranking_loss"):
+        assert namespace["h"](0.5, 0.25) == pytest.approx(1 / 3)
+    with pytest.raises(ValueError, match="names no attribute"):
+        with withheld(namespace["h"], "zsl_utils.metrics.no_such_function"):
+            pass

@@ -7,9 +7,13 @@ Exercises use nbgrader's markup: a solution cell (``nbgrader.solution``) holds `
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import importlib
 import re
 import time
+import types
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +36,8 @@ __all__ = [
     "GradedExercise",
     "graded_exercises",
     "update_exercise_table",
+    "WithheldError",
+    "withheld",
 ]
 
 _KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
@@ -336,6 +342,120 @@ def update_exercise_table(doc: str | Path, notebooks: str | Path | None = None) 
         return False
     doc.write_text(updated)
     return True
+
+
+class WithheldError(RuntimeError):
+    """A graded check called the package's own implementation of what the exercise asks for."""
+
+
+def _resolve(path: str) -> tuple[object, str]:
+    """``"zsl_utils.losses.ranking_loss"`` -> (the module or class that holds it, ``"ranking_loss"``)."""
+    parts = path.split(".")
+    for split in range(len(parts) - 1, 0, -1):
+        try:
+            owner = importlib.import_module(".".join(parts[:split]))
+        except ImportError:
+            continue
+        try:
+            for name in parts[split:-1]:
+                owner = getattr(owner, name)
+            getattr(owner, parts[-1])
+        except AttributeError:
+            break
+        return owner, parts[-1]
+    raise ValueError(f"withheld: {path!r} names no attribute of an importable module; give a dotted path such as "
+                     "'zsl_utils.losses.ranking_loss' or 'zsl_utils.models.ESZSL.closed_form'")
+
+
+def _identities(value: object) -> set[int]:
+    """ids of an object and of the function it wraps (a staticmethod, a bound method, a functools.wraps wrapper)."""
+    found = {id(value)}
+    for attribute in ("__func__", "__wrapped__"):
+        inner = getattr(value, attribute, None)
+        if inner is not None:
+            found.add(id(inner))
+    return found
+
+
+def _code_names(code: types.CodeType) -> set[str]:
+    """Global and attribute names a code object uses, nested functions and comprehensions included."""
+    names = set(code.co_names)
+    for constant in code.co_consts:
+        if isinstance(constant, types.CodeType):
+            names |= _code_names(constant)
+    return names
+
+
+def _held_reference(function: Callable, forbidden: dict[int, str]) -> tuple[str, str] | None:
+    """(how ``function`` reaches it, the path) for the first withheld object that ``function`` holds by a global name,
+    a closure, a default argument, or through a helper function defined beside it; None if it holds none."""
+    stack, visited = [function], set()
+    while stack:
+        current = stack.pop()
+        if id(current) in visited or not isinstance(current, types.FunctionType):
+            continue
+        visited.add(id(current))
+        held = [(f"the global name {name!r}", current.__globals__[name])
+                for name in sorted(_code_names(current.__code__)) if name in current.__globals__]
+        held += [(f"the closure variable {name!r}", cell.cell_contents)
+                 for name, cell in zip(current.__code__.co_freevars, current.__closure__ or ())
+                 if cell.cell_contents is not None]
+        held += [("a default argument", value) for value in (current.__defaults__ or ())]
+        held += [("a default argument", value) for value in (current.__kwdefaults__ or {}).values()]
+        for how, value in held:
+            for identity in _identities(value):
+                if identity in forbidden:
+                    return how, forbidden[identity]
+            if isinstance(value, types.FunctionType) and (value.__globals__ is function.__globals__ or how.startswith("the closure")):
+                stack.append(value)
+    return None
+
+
+def _raiser(path: str) -> Callable:
+    def withheld_reference(*args, **kwargs):
+        raise WithheldError(f"write it yourself: the package's {path} is withheld in this check")
+
+    return withheld_reference
+
+
+@contextlib.contextmanager
+def withheld(function: Callable, *references: str) -> Iterator[None]:
+    """Run a student's ``function`` with the package's own implementation of the same thing made unavailable.
+
+    ``references`` are dotted paths (``"zsl_utils.losses.ranking_loss"``, ``"zsl_utils.models.ESZSL.closed_form"``).
+    On entry, raises :class:`WithheldError` if ``function`` holds one of them (imported under a global name, in a
+    closure or a default argument, or through a helper function of the same namespace). Inside the block each
+    reference is replaced on its module or class by a function that raises :class:`WithheldError`
+    ("write it yourself: ..."), so calling it through the module, the class or an instance fails; everything is
+    restored on exit. Compute the expected values before the block.
+    """
+    targets = [(path, *_resolve(path)) for path in references]
+    objects = [(path, getattr(owner, name)) for path, owner, name in targets]   # kept alive while ids are compared
+    objects += [(path, vars(owner)[name]) for path, owner, name in targets if name in vars(owner)]
+    forbidden = {identity: path for path, value in objects for identity in _identities(value)}
+    held = _held_reference(function, forbidden)
+    if held is not None:
+        how, path = held
+        raise WithheldError(f"write it yourself: your function uses the package's {path} (through {how}), which is "
+                            "withheld in this check")
+    saved = []
+    try:
+        for path, owner, name in targets:
+            raw = vars(owner).get(name, getattr(owner, name))
+            replacement = _raiser(path)
+            if isinstance(raw, staticmethod):
+                replacement = staticmethod(replacement)
+            elif isinstance(raw, classmethod):
+                replacement = classmethod(replacement)
+            saved.append((owner, name, name in vars(owner), raw))
+            setattr(owner, name, replacement)
+        yield
+    finally:
+        for owner, name, own, raw in reversed(saved):
+            if own:
+                setattr(owner, name, raw)
+            else:
+                delattr(owner, name)
 
 
 def _clean_main(paths: list[str]) -> None:

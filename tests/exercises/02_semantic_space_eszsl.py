@@ -1,30 +1,35 @@
-"""Plausible wrong answers to the exercises of notebooks/02_semantic_space_eszsl.ipynb; the checks must catch each."""
+"""Answers to the exercises of notebooks/02_semantic_space_eszsl.ipynb: wrong ones and shortcuts the checks must catch,
+correct ones in other styles that must pass every check (hidden ones included)."""
+
+_HEAD_ESZSL = "def eszsl_closed_form(X, Y, S, gamma, lam):\n"
+_H = "def most_similar_classes(semantics, k):\n"
+_MASKED = """    unit = {unit}
+    K = unit @ unit.T
+    K = K.masked_fill(torch.eye(K.shape[0], dtype=torch.bool), float("-inf"))
+    return K.topk(k, dim=1).indices
+"""
 
 WRONG_ANSWERS: dict[str, list[str]] = {
-    "02_cosine_similarity_matrix": [
+    "02_most_similar_classes": [
         # Normalises the columns (attributes) instead of the rows (classes).
-        '''def cosine_similarity_matrix(semantics):
-    unit = F.normalize(semantics, p=2.0, dim=0)
-    return unit @ unit.T
-''',
+        _H + _MASKED.format(unit="F.normalize(semantics, p=2.0, dim=0)"),
         # No normalisation: dot products, not cosines.
-        '''def cosine_similarity_matrix(semantics):
-    return semantics @ semantics.T
-''',
-        # Normalises only one factor.
-        '''def cosine_similarity_matrix(semantics):
-    return F.normalize(semantics, dim=1) @ semantics.T
-''',
-        # Right product on the wrong side: a (d_s, d_s) matrix of attribute similarities.
-        '''def cosine_similarity_matrix(semantics):
-    unit = F.normalize(semantics, dim=1)
-    return unit.T @ unit
-''',
+        _H + _MASKED.format(unit="semantics"),
+        # The class itself not excluded.
+        _H + "    unit = F.normalize(semantics, dim=1)\n    return (unit @ unit.T).topk(k, dim=1).indices\n",
+        # k + 1 best, the first dropped: wrong when another class ties with the class itself (cosine 1) or for a zero row.
+        _H + "    unit = F.normalize(semantics, dim=1)\n    return (unit @ unit.T).topk(k + 1, dim=1).indices[:, 1:]\n",
+        # The diagonal set to 0 instead of -inf: the class itself beats its negatively correlated classes.
+        _H + "    unit = F.normalize(semantics, dim=1)\n    K = unit @ unit.T\n    K.fill_diagonal_(0.0)\n"
+        "    return K.topk(k, dim=1).indices\n",
+        # Least similar first.
+        _H + "    unit = F.normalize(semantics, dim=1)\n    K = unit @ unit.T\n    K.fill_diagonal_(float('inf'))\n"
+        "    return K.topk(k, dim=1, largest=False).indices\n",
         # Divides by the row norms directly: NaN for an all-zero row.
-        '''def cosine_similarity_matrix(semantics):
-    unit = semantics / semantics.norm(dim=1, keepdim=True)
-    return unit @ unit.T
-''',
+        _H + _MASKED.format(unit="semantics / semantics.norm(dim=1, keepdim=True)"),
+        # Returns the similarities, not the class ids.
+        _H + "    unit = F.normalize(semantics, dim=1)\n    K = unit @ unit.T\n    K.fill_diagonal_(float('-inf'))\n"
+        "    return K.topk(k, dim=1).values\n",
     ],
     "02_eszsl_closed_form": [
         # Regularisers swapped: lam on the visual side, gamma on the semantic side.
@@ -71,5 +76,61 @@ WRONG_ANSWERS: dict[str, list[str]] = {
     left = torch.linalg.solve(X.T @ X + gamma * eye_v, X.T @ Y @ S)
     return torch.linalg.solve(S.T @ S + lam * eye_s, left.T)
 ''',
+    ],
+}
+
+# The shortcuts that call into the package pass the visible checks and fail the hidden ones, on purpose: the hidden
+# checks run the function with the package's implementation withheld (zsl_utils.teaching.withheld).
+SHORTCUTS: dict[str, list[str]] = {
+    "02_most_similar_classes": [
+        # Section 3's pairwise_cosine copied: the (C, C) matrix.
+        _H + "    return F.cosine_similarity(semantics[:, None, :], semantics[None, :, :], dim=-1)\n",
+        # ... plus topk, without leaving the class itself out.
+        _H + "    return F.cosine_similarity(semantics[:, None, :], semantics[None, :, :], dim=-1).topk(k, dim=1).indices\n",
+    ],
+    "02_eszsl_closed_form": [
+        _HEAD_ESZSL + "    return ESZSL.closed_form(X, Y, S, gamma, lam)\n",
+        "from zsl_utils.models import ESZSL as Reference\n\n\n" + _HEAD_ESZSL
+        + "    return Reference.closed_form(X, Y, S, gamma, lam)\n",
+        # Section 4's eszsl_paper_convention lines copied onto the row-convention inputs.
+        _HEAD_ESZSL + """    A = X @ X.T + gamma * torch.eye(X.shape[0], dtype=X.dtype)
+    B = S @ S.T + lam * torch.eye(S.shape[0], dtype=X.dtype)
+    left = torch.linalg.solve(A, X @ Y @ S.T)
+    return torch.linalg.solve(B, left.T).T
+""",
+    ],
+}
+
+CORRECT_ANSWERS: dict[str, list[str]] = {
+    "02_most_similar_classes": [
+        # F.cosine_similarity over all pairs, a stable descending sort.
+        _H + """    K = F.cosine_similarity(semantics[:, None, :], semantics[None, :, :], dim=-1)
+    K[torch.arange(len(K)), torch.arange(len(K))] = -2.0
+    return torch.argsort(K, dim=1, descending=True, stable=True)[:, :k]
+""",
+        # float32, norms clamped by hand, a loop over the classes.
+        _H + """    s = semantics.float()
+    unit = s / s.norm(dim=1, keepdim=True).clamp(min=1e-12)
+    K = unit @ unit.T
+    rows = []
+    for c in range(len(K)):
+        others = [j for j in range(len(K)) if j != c]
+        order = torch.tensor(others)[K[c, others].argsort(descending=True)]
+        rows.append(order[:k])
+    return torch.stack(rows)
+""",
+    ],
+    "02_eszsl_closed_form": [
+        # float32 with explicit inverses.
+        _HEAD_ESZSL + """    X, Y, S = X.float(), Y.float(), S.float()
+    left = torch.linalg.inv(X.T @ X + gamma * torch.eye(X.shape[1]))
+    right = torch.linalg.inv(S.T @ S + lam * torch.eye(S.shape[1]))
+    return left @ X.T @ Y @ S @ right
+""",
+        # Least squares on the normal equations of each side.
+        _HEAD_ESZSL + """    A = X.T @ X + gamma * torch.eye(X.shape[1], dtype=X.dtype)
+    B = S.T @ S + lam * torch.eye(S.shape[1], dtype=X.dtype)
+    return torch.linalg.lstsq(B, torch.linalg.lstsq(A, X.T @ Y @ S).solution.T).solution.T
+""",
     ],
 }

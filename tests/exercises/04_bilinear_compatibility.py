@@ -1,4 +1,8 @@
-"""Plausible wrong answers to the exercises of notebooks/04_bilinear_compatibility.ipynb; the checks must catch each."""
+"""Answers to the exercises of notebooks/04_bilinear_compatibility.ipynb: wrong ones and shortcuts the checks must catch,
+correct ones in other styles that must pass every check (hidden ones included)."""
+
+_R = "def largest_cheaper_rank(d_v, d_s):\n"
+_L = "def low_rank_scores(visual, semantics, U, V):\n"
 
 WRONG_ANSWERS: dict[str, list[str]] = {
     "04_low_rank_scores": [
@@ -34,38 +38,63 @@ WRONG_ANSWERS: dict[str, list[str]] = {
         return (visual @ U) @ (semantics @ V).T
 ''',
     ],
-    "04_bilinear_parameter_count": [
-        # Ignores the rank: always the full d_v * d_s.
-        '''def bilinear_parameter_count(d_v, d_s, rank=None):
-    return d_v * d_s
-''',
-        # Multiplies instead of adding: rank * d_v * d_s.
-        '''def bilinear_parameter_count(d_v, d_s, rank=None):
-    if rank is None:
-        return d_v * d_s
-    return rank * d_v * d_s
-''',
-        # Counts W = U V^T as well as the factors.
-        '''def bilinear_parameter_count(d_v, d_s, rank=None):
-    if rank is None:
-        return d_v * d_s
-    return rank * (d_v + d_s) + d_v * d_s
-''',
-        # Clips the rank to min(d_v, d_s): the rank of W, not the size of the factors.
-        '''def bilinear_parameter_count(d_v, d_s, rank=None):
-    if rank is None:
-        return d_v * d_s
-    return min(rank, d_v, d_s) * (d_v + d_s)
-''',
-        # Operator precedence: rank * d_v + d_s.
-        '''def bilinear_parameter_count(d_v, d_s, rank=None):
-    if rank is None:
-        return d_v * d_s
-    return rank * d_v + d_s
-''',
-        # Always the factored count: fails for rank=None.
-        '''def bilinear_parameter_count(d_v, d_s, rank=None):
-    return rank * (d_v + d_s)
-''',
+    "04_largest_cheaper_rank": [
+        # The floor of the break-even point: one too many when it is a whole number.
+        _R + "    return int(d_v * d_s / (d_v + d_s))\n",
+        _R + "    return d_v * d_s // (d_v + d_s)\n",
+        # Rounded to the nearest integer.
+        _R + "    return round(d_v * d_s / (d_v + d_s))\n",
+        # The ceiling.
+        "import math\n\n\n" + _R + "    return math.ceil(d_v * d_s / (d_v + d_s))\n",
+        # The rank of W, not the cost of the factors.
+        _R + "    return min(d_v, d_s)\n",
+        # The break-even point itself, a float.
+        _R + "    return d_v * d_s / (d_v + d_s)\n",
+        # One parameter per factor row: r (d_v + d_s) <= d_v d_s read as r < d_v d_s / max(d_v, d_s).
+        _R + "    return (d_v * d_s - 1) // max(d_v, d_s)\n",
+    ],
+}
+
+# The shortcuts that call into the package pass the visible checks and fail the hidden ones, on purpose: the hidden
+# checks run the function with the package's implementation withheld (zsl_utils.teaching.withheld).
+SHORTCUTS: dict[str, list[str]] = {
+    "04_low_rank_scores": [
+        # The package's Bilinear holding the same factors.
+        _L + """    model = Bilinear(U.shape[0], V.shape[0], rank=U.shape[1]).to(visual.dtype)
+    with torch.no_grad():
+        model.U.weight.copy_(U.T)
+        model.V.weight.copy_(V.T)
+    return model.class_scores(visual, semantics)
+""",
+    ],
+    "04_largest_cheaper_rank": [
+        # Section 4's break-even line copied.
+        _R + "    return d_v * d_s / (d_v + d_s)\n",
+        # Counting the parameters of the package's Bilinear, rank after rank.
+        _R + """    full = sum(p.numel() for p in Bilinear(d_v, d_s).parameters())
+    r = 0
+    while sum(p.numel() for p in Bilinear(d_v, d_s, rank=r + 1).parameters()) < full:
+        r += 1
+    return r
+""",
+    ],
+}
+
+CORRECT_ANSWERS: dict[str, list[str]] = {
+    "04_low_rank_scores": [
+        # float32 arithmetic, einsum.
+        _L + "    return torch.einsum('br,cr->bc', visual.float() @ U.float(), semantics.float() @ V.float()).to(visual.dtype)\n",
+        # Class side first.
+        _L + "    return visual @ (U @ (semantics @ V).T)\n",
+    ],
+    "04_largest_cheaper_rank": [
+        # The ceiling minus one, in exact fractions.
+        "import math\nfrom fractions import Fraction\n\n\n" + _R + "    return max(0, math.ceil(Fraction(d_v * d_s, d_v + d_s)) - 1)\n",
+        # Counting down.
+        _R + """    r = min(d_v, d_s)
+    while r > 0 and r * (d_v + d_s) >= d_v * d_s:
+        r -= 1
+    return r
+""",
     ],
 }

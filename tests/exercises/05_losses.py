@@ -119,3 +119,68 @@ WRONG_ANSWERS: dict[str, list[str]] = {
 ''',
     ],
 }
+
+_NCE = "def class_aware_info_nce(visual_emb, semantic_emb, labels, temperature=0.07):\n"
+_TRIPLET = 'def triplet_loss(anchor, positive, negative, margin=0.2, distance="squared_euclidean"):\n'
+
+# The shortcuts that call into the package pass the visible checks and fail the hidden ones, on purpose: the hidden
+# checks run the function with the package's implementation withheld (zsl_utils.teaching.withheld).
+SHORTCUTS: dict[str, list[str]] = {
+    "05_class_aware_info_nce": [
+        _NCE + "    return losses.class_aware_info_nce_loss(visual_emb, semantic_emb, labels, temperature=temperature)\n",
+        "from zsl_utils.losses import class_aware_info_nce_loss as reference\n\n\n" + _NCE
+        + "    return reference(visual_emb, semantic_emb, labels, temperature=temperature)\n",
+        # The package's logits, masked by hand.
+        _NCE + '''    logits = losses._normalised_logits(visual_emb, semantic_emb, temperature)
+    eye = torch.eye(len(labels), dtype=torch.bool)
+    logits = logits.masked_fill((labels[:, None] == labels[None, :]) & ~eye, float("-inf"))
+    targets = torch.arange(len(labels))
+    return (F.cross_entropy(logits, targets) + F.cross_entropy(logits.T, targets)) / 2
+''',
+    ],
+    "05_triplet_loss": [
+        _TRIPLET + "    return losses.triplet_loss(anchor, positive, negative, margin=margin, distance=distance)\n",
+        # Section 3's cosine identity through the package's pairwise ranking loss.
+        _TRIPLET + '''    if distance == "squared_euclidean":
+        d_pos, d_neg = (anchor - positive).pow(2).sum(1), (anchor - negative).pow(2).sum(1)
+    else:
+        d_pos, d_neg = 1 - F.cosine_similarity(anchor, positive, dim=1), 1 - F.cosine_similarity(anchor, negative, dim=1)
+    return losses.pairwise_ranking_loss(-d_pos, -d_neg, margin=margin)
+''',
+    ],
+}
+
+CORRECT_ANSWERS: dict[str, list[str]] = {
+    "05_class_aware_info_nce": [
+        # float32, log-softmax by hand, a large negative number instead of -inf.
+        _NCE + '''    v = F.normalize(visual_emb.float(), dim=1)
+    s = F.normalize(semantic_emb.float(), dim=1)
+    logits = v @ s.T / temperature
+    other_same = (labels[:, None] == labels[None, :]) & ~torch.eye(len(labels), dtype=torch.bool)
+    logits = logits.masked_fill(other_same, -1e9)
+    rows = -(logits.diagonal() - logits.logsumexp(dim=1)).mean()
+    cols = -(logits.diagonal() - logits.logsumexp(dim=0)).mean()
+    return ((rows + cols) / 2).to(visual_emb.dtype)
+''',
+    ],
+    "05_triplet_loss": [
+        # F.pairwise_distance squared (it adds eps = 1e-6 to the difference).
+        _TRIPLET + '''    if distance == "squared_euclidean":
+        d_pos = F.pairwise_distance(anchor, positive) ** 2
+        d_neg = F.pairwise_distance(anchor, negative) ** 2
+    else:
+        d_pos = 1 - F.cosine_similarity(anchor, positive)
+        d_neg = 1 - F.cosine_similarity(anchor, negative)
+    return F.relu(d_pos - d_neg + margin).mean()
+''',
+        # float32, cosine by hand.
+        _TRIPLET + '''    a, p, n = anchor.float(), positive.float(), negative.float()
+    if distance == "squared_euclidean":
+        d_pos, d_neg = ((a - p) ** 2).sum(1), ((a - n) ** 2).sum(1)
+    else:
+        unit = lambda x: x / x.norm(dim=1, keepdim=True).clamp(min=1e-8)
+        d_pos, d_neg = 1 - (unit(a) * unit(p)).sum(1), 1 - (unit(a) * unit(n)).sum(1)
+    return torch.clamp(d_pos - d_neg + margin, min=0).mean()
+''',
+    ],
+}

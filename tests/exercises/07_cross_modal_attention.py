@@ -1,77 +1,115 @@
-"""Plausible wrong answers to the exercises of notebooks/07_cross_modal_attention.ipynb; each must fail the graded tests."""
+"""Answers to the exercises of notebooks/07_cross_modal_attention.ipynb: wrong ones and shortcuts the checks must
+catch, correct ones in other styles that must pass every check (hidden ones included)."""
+
+_MASKED = "def masked_attention_weights(queries, keys, region_mask):\n"
+_LOGITS = '    logits = torch.einsum("ad,brd->bar", queries, keys) / math.sqrt(queries.shape[-1])\n'
+_SCORES = "def class_scores_from_attention(weights, values, class_embed):\n"
 
 WRONG_ANSWERS: dict[str, list[str]] = {
-    "07_attention_weights": [
-        # Softmax over the attributes instead of over the regions.
-        '''def attention_weights(queries: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
-    logits = torch.einsum("ad,brd->bar", queries, keys) / math.sqrt(queries.shape[-1])
-    return logits.softmax(dim=1)
-''',
+    "07_masked_attention_weights": [
+        # Softmax over the attributes instead of over the regions (caught by the visible sum check).
+        _MASKED + _LOGITS + '    return logits.masked_fill(~region_mask[:, None, :], float("-inf")).softmax(dim=1)\n',
+        # The mask ignored: padded regions take weight.
+        _MASKED + _LOGITS + "    return logits.softmax(dim=-1)\n",
+        # Masked after the softmax without renormalising: rows no longer sum to 1.
+        _MASKED + _LOGITS + "    return logits.softmax(dim=-1) * region_mask[:, None, :]\n",
+        # Masked by zeroing the logits: a logit of 0 still gets weight.
+        _MASKED + _LOGITS + "    return (logits * region_mask[:, None, :]).softmax(dim=-1)\n",
         # Missing the 1/sqrt(d) scale.
-        '''def attention_weights(queries: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
-    logits = torch.einsum("ad,brd->bar", queries, keys)
-    return logits.softmax(dim=-1)
-''',
+        _MASKED + '    logits = torch.einsum("ad,brd->bar", queries, keys)\n'
+        + '    return logits.masked_fill(~region_mask[:, None, :], float("-inf")).softmax(dim=-1)\n',
         # Dividing by d instead of sqrt(d).
-        '''def attention_weights(queries: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
-    logits = torch.einsum("ad,brd->bar", queries, keys) / queries.shape[-1]
-    return logits.softmax(dim=-1)
-''',
-        # Single-key design: the regions are pooled into one key, so the softmax runs over one element (always 1).
-        '''def attention_weights(queries: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
-    key = keys.mean(dim=1, keepdim=True)
-    logits = torch.einsum("ad,brd->bar", queries, key) / math.sqrt(queries.shape[-1])
-    return logits.softmax(dim=-1)
-''',
-        # Single-key design broadcast back to R regions: every weight is 1, rows sum to R.
-        '''def attention_weights(queries: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
-    key = keys.mean(dim=1, keepdim=True)
-    logits = torch.einsum("ad,brd->bar", queries, key) / math.sqrt(queries.shape[-1])
-    return logits.softmax(dim=-1).expand(-1, -1, keys.shape[1])
-''',
+        _MASKED + '    logits = torch.einsum("ad,brd->bar", queries, keys) / queries.shape[-1]\n'
+        + '    return logits.masked_fill(~region_mask[:, None, :], float("-inf")).softmax(dim=-1)\n',
         # Naive softmax without subtracting the maximum: overflows on large logits.
-        '''def attention_weights(queries: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
-    logits = torch.einsum("ad,brd->bar", queries, keys) / math.sqrt(queries.shape[-1])
-    e = logits.exp()
-    return e / e.sum(dim=-1, keepdim=True)
-''',
-        # Detached from the graph (computed without gradients).
-        '''def attention_weights(queries: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
+        _MASKED + _LOGITS + "    e = logits.exp() * region_mask[:, None, :]\n    return e / e.sum(dim=-1, keepdim=True)\n",
+        # Detached from the graph.
+        _MASKED + "    with torch.no_grad():\n    " + _LOGITS
+        + '        return logits.masked_fill(~region_mask[:, None, :], float("-inf")).softmax(dim=-1)\n',
+        # The mask applied along the attributes (broadcast (B, R, 1) against (B, A, R)).
+        _MASKED + _LOGITS + '    return logits.masked_fill(~region_mask[:, :, None], float("-inf")).softmax(dim=-1)\n',
+    ],
+    "07_class_scores_from_attention": [
+        # Ignoring the attention: plain average of the region values.
+        _SCORES + "    z = values.mean(dim=1, keepdim=True).expand(-1, weights.shape[1], -1)\n"
+        + '    return torch.einsum("bah,cah->bc", z, class_embed)\n',
+        # Pairwise: image b against class b only (a diagonal).
+        _SCORES + '    return torch.diag_embed(torch.einsum("bah,bah->b", weights @ values, class_embed))\n',
+        # The class embeddings summed over the attributes first: sum_a z_ba . sum_a t_ca.
+        _SCORES + '    return torch.einsum("bh,ch->bc", (weights @ values).sum(dim=1), class_embed.sum(dim=1))\n',
+        # Attention transposed: weights^T over attributes (runs only when A == R).
+        _SCORES + '    return torch.einsum("bah,cah->bc", weights.transpose(1, 2) @ values, class_embed)\n',
+        # The model's special case forced: the attribute embeddings taken from class 0 only.
+        _SCORES + '    return torch.einsum("bah,ah->ba", weights @ values, class_embed[0]) @ class_embed.sum(dim=2).T\n',
+        # Detached from the graph.
+        _SCORES + '    return torch.einsum("bah,cah->bc", (weights @ values).detach(), class_embed)\n',
+    ],
+}
+
+# The shortcuts that call into the package pass the visible checks and fail the hidden ones, on purpose: the hidden
+# checks run the function with the package's implementation withheld (zsl_utils.teaching.withheld).
+SHORTCUTS: dict[str, list[str]] = {
+    "07_masked_attention_weights": [
+        # Section 3's softmax copied without the mask.
+        _MASKED + _LOGITS + "    alpha = logits.softmax(dim=-1)\n    return alpha\n",
+        # The package's RegionAttention, image by image, on the real regions.
+        _MASKED + '''    B, R, d = keys.shape
+    A = queries.shape[0]
+    model = RegionAttention(d, A, hidden_dim=d).to(queries.dtype)
     with torch.no_grad():
-        logits = torch.einsum("ad,brd->bar", queries, keys) / math.sqrt(queries.shape[-1])
-        return logits.softmax(dim=-1)
+        model.attribute_embed.copy_(queries)
+        model.query.weight.copy_(torch.eye(d))
+        model.key.weight.copy_(torch.eye(d))
+        model.key.bias.zero_()
+    out = torch.zeros(B, A, R, dtype=queries.dtype)
+    for b in range(B):
+        out[b][:, region_mask[b]] = model.attention(keys[b:b + 1, region_mask[b]])[0]
+    return out
 ''',
     ],
     "07_class_scores_from_attention": [
-        # Forgetting the attribute embedding: summing z_ba over its h dimensions instead of <z_ba, e_a>.
-        '''def class_scores_from_attention(weights, values, attribute_embed, class_attributes):
-    attended = weights @ values
-    predictions = attended.sum(dim=-1)
-    return predictions @ class_attributes.T
+        # Section 3's lines copied: z, a_hat = <z, e_a>, a_hat S^T, with the class embeddings in place of E and S.
+        _SCORES + '''    z = weights @ values
+    a_hat = (z * class_embed.mean(dim=0)).sum(dim=-1)
+    return a_hat @ class_embed.sum(dim=-1).T
 ''',
-        # Ignoring the attention: plain average of the region values.
-        '''def class_scores_from_attention(weights, values, attribute_embed, class_attributes):
-    attended = values.mean(dim=1, keepdim=True)
-    predictions = (attended * attribute_embed).sum(dim=-1)
-    return predictions @ class_attributes.T
+        # The package's model, with S and E recovered from a rank-one class_embed.
+        _SCORES + '''    A, h = class_embed.shape[1:]
+    E = class_embed[0] / class_embed[0].norm(dim=-1, keepdim=True)
+    S = (class_embed * E).sum(dim=-1)
+    model = RegionAttention(values.shape[-1], A, hidden_dim=h).to(values.dtype)
+    z = weights @ values
+    with torch.no_grad():
+        model.attribute_embed.copy_(E)
+    return (z * model.attribute_embed).sum(dim=-1) @ S.T
 ''',
-        # S not transposed (only runs when C == A, then scores the wrong thing).
-        '''def class_scores_from_attention(weights, values, attribute_embed, class_attributes):
-    attended = weights @ values
-    predictions = (attended * attribute_embed).sum(dim=-1)
-    return predictions @ class_attributes
+    ],
+}
+
+CORRECT_ANSWERS: dict[str, list[str]] = {
+    "07_masked_attention_weights": [
+        # A large negative number instead of -inf, float32 math, F.softmax.
+        _MASKED + '''    logits = (queries.float() @ keys.float().transpose(1, 2)) / math.sqrt(queries.shape[-1])
+    logits = torch.where(region_mask[:, None, :], logits, torch.tensor(-1e30))
+    return F.softmax(logits, dim=-1).to(queries.dtype)
 ''',
-        # Pairwise scores: image b against class row b only.
-        '''def class_scores_from_attention(weights, values, attribute_embed, class_attributes):
-    attended = weights @ values
-    predictions = (attended * attribute_embed).sum(dim=-1)
-    return (predictions * class_attributes).sum(dim=-1)
+        # torch's fused attention with the identity as values and a boolean mask.
+        _MASKED + '''    B, R, _ = keys.shape
+    eye = torch.eye(R, dtype=keys.dtype).expand(B, -1, -1)
+    return F.scaled_dot_product_attention(queries.expand(B, -1, -1), keys, eye, attn_mask=region_mask[:, None, :])
 ''',
-        # Cosine scores (as in DeViSE or two-branch) instead of the model's dot product with S.
-        '''def class_scores_from_attention(weights, values, attribute_embed, class_attributes):
-    attended = weights @ values
-    predictions = (attended * attribute_embed).sum(dim=-1)
-    return F.normalize(predictions, dim=-1) @ F.normalize(class_attributes, dim=-1).T
+        # The maximum subtracted by hand, exponentials masked, then renormalised.
+        _MASKED + _LOGITS + '''    logits = logits.masked_fill(~region_mask[:, None, :], float("-inf"))
+    e = (logits - logits.max(dim=-1, keepdim=True).values).exp()
+    return e / e.sum(dim=-1, keepdim=True)
+''',
+    ],
+    "07_class_scores_from_attention": [
+        # Flatten (A, h) and one matrix product.
+        _SCORES + "    z = weights @ values\n    return z.flatten(1) @ class_embed.flatten(1).T\n",
+        # A loop over the classes, float32.
+        _SCORES + '''    z = (weights @ values).float()
+    return torch.stack([(z * t.float()).sum(dim=(1, 2)) for t in class_embed], dim=1).to(weights.dtype)
 ''',
     ],
 }

@@ -1,46 +1,61 @@
-"""Plausible wrong answers to the exercises of notebooks/09_generalized_zsl.ipynb; the checks must catch each."""
+"""Answers to the exercises of notebooks/09_generalized_zsl.ipynb: wrong ones and shortcuts the checks must catch,
+correct ones in other styles that must pass every check (hidden ones included)."""
 
 WRONG_ANSWERS: dict[str, list[str]] = {
-    "09_per_class_accuracy": [
-        # Per-image (per-sample) accuracy: dominated by the large classes.
-        '''def per_class_accuracy(predictions, labels):
-    return float((predictions == labels).double().mean())
+    "09_per_class_accuracies": [
+        # Divides by the images predicted as c (precision), not by the images of c (recall).
+        '''def per_class_accuracies(predictions, labels, num_classes):
+    predicted = torch.bincount(predictions, minlength=num_classes).double()
+    hits = torch.bincount(labels[predictions == labels], minlength=num_classes).double()
+    return torch.where(predicted > 0, hits / predicted.clamp(min=1), torch.full_like(predicted, float("nan")))
 ''',
-        # Averages over the classes that were predicted, not over the classes of the labels.
-        '''def per_class_accuracy(predictions, labels):
-    accuracies = [(predictions[labels == c] == c).double().mean() for c in predictions.unique()]
-    return float(torch.stack(accuracies).mean())
+        # 0 instead of NaN for a class without images.
+        '''def per_class_accuracies(predictions, labels, num_classes):
+    images = torch.bincount(labels, minlength=num_classes).double()
+    hits = torch.bincount(labels[predictions == labels], minlength=num_classes).double()
+    return hits / images.clamp(min=1)
 ''',
-        # Averages over every id from 0 to the largest label, absent classes counting as 0.
-        '''def per_class_accuracy(predictions, labels):
-    counts = torch.bincount(labels)
-    hits = torch.bincount(labels[predictions == labels], minlength=len(counts))
-    return float((hits / counts.clamp_min(1)).mean())
+        # Only the classes present in labels: a (k,) vector, not (C,).
+        '''def per_class_accuracies(predictions, labels, num_classes):
+    return torch.stack([(predictions[labels == c] == c).double().mean() for c in labels.unique()])
 ''',
-        # Per-class precision (right among the images predicted as c) instead of per-class accuracy.
-        '''def per_class_accuracy(predictions, labels):
-    accuracies = [(labels[predictions == c] == c).double().mean() for c in labels.unique()]
-    return float(torch.stack(accuracies).mean())
+        # The per-image accuracy repeated for every class.
+        '''def per_class_accuracies(predictions, labels, num_classes):
+    return torch.full((num_classes,), (predictions == labels).double().mean().item())
+''',
+        # Counts the images predicted as c that are right, over all images.
+        '''def per_class_accuracies(predictions, labels, num_classes):
+    hits = torch.bincount(labels[predictions == labels], minlength=num_classes).double()
+    return hits / len(labels)
 ''',
     ],
     "09_harmonic_mean": [
-        # Arithmetic mean.
+        # The arithmetic mean.
         '''def harmonic_mean(s, u):
     return (s + u) / 2
 ''',
-        # No guard: ZeroDivisionError at S = U = 0.
+        # No guard: NaN at S = U = 0.
         '''def harmonic_mean(s, u):
+    return 2 * s * u / (s + u)
+''',
+        # Guards only when every entry is 0: NaN where one pair is (0, 0).
+        '''def harmonic_mean(s, u):
+    if bool(((s + u) == 0).all()):
+        return torch.zeros_like(s)
     return 2 * s * u / (s + u)
 ''',
         # Geometric mean.
         '''def harmonic_mean(s, u):
-    return (s * u) ** 0.5
+    return (s * u).sqrt()
 ''',
-        # Guard returns the wrong value.
+        # Forgets the factor 2.
         '''def harmonic_mean(s, u):
-    if s + u == 0:
-        return 1.0
-    return 2 * s * u / (s + u)
+    return torch.where(s + u > 0, s * u / (s + u).clamp(min=1e-30), torch.zeros_like(s))
+''',
+        # Reduces to one number: the harmonic mean of the mean S and the mean U.
+        '''def harmonic_mean(s, u):
+    s, u = s.mean(), u.mean()
+    return 2 * s * u / (s + u) if s + u > 0 else torch.zeros(())
 ''',
     ],
     "09_calibrated_stacking": [
@@ -72,6 +87,102 @@ WRONG_ANSWERS: dict[str, list[str]] = {
         # Subtracts gamma from every class: the argmax never changes.
         '''def calibrated_stacking(scores, seen_classes, gamma):
     return scores - gamma
+''',
+    ],
+}
+
+# The shortcuts that call into the package pass the visible checks and fail the hidden ones, on purpose: the hidden
+# checks run the function with the package's implementation withheld (zsl_utils.teaching.withheld).
+SHORTCUTS: dict[str, list[str]] = {
+    "09_per_class_accuracies": [
+        # Notebook 00's per_class_accuracy copied: one number, not the vector.
+        '''def per_class_accuracies(predictions, labels, num_classes):
+    accuracies = [(predictions[labels == c] == c).double().mean() for c in labels.unique()]
+    return float(torch.stack(accuracies).mean())
+''',
+        # The package, one class at a time.
+        '''def per_class_accuracies(predictions, labels, num_classes):
+    return torch.tensor([metrics.per_class_accuracy(predictions[labels == c], labels[labels == c])
+                         if bool((labels == c).any()) else float("nan") for c in range(num_classes)])
+''',
+        '''from zsl_utils.metrics import per_class_accuracy as pca
+
+
+def per_class_accuracies(predictions, labels, num_classes):
+    return torch.tensor([pca(predictions, labels, classes=[c]) if bool((labels == c).any()) else float("nan")
+                         for c in range(num_classes)])
+''',
+    ],
+    "09_harmonic_mean": [
+        # Notebook 00's gzsl_suh line: a Python if on tensors.
+        '''def harmonic_mean(s, u):
+    return 0.0 if s + u == 0 else 2 * s * u / (s + u)
+''',
+        # The package, entry by entry.
+        '''def harmonic_mean(s, u):
+    return torch.tensor([metrics.harmonic_mean(float(a), float(b)) for a, b in zip(s.flatten(), u.flatten())]).view(s.shape)
+''',
+    ],
+    "09_calibrated_stacking": [
+        # Section 2's calibrated_from_scratch takes a boolean mask, not class ids.
+        '''def calibrated_stacking(scores, seen_classes, gamma):
+    return scores - gamma * seen_classes.to(scores.dtype)
+''',
+        '''def calibrated_stacking(scores, seen_classes, gamma):
+    return metrics.calibrated_stacking(scores, seen_classes, gamma)
+''',
+        '''from zsl_utils.metrics import calibrated_stacking as reference
+
+
+def calibrated_stacking(scores, seen_classes, gamma):
+    return reference(scores, seen_classes, gamma)
+''',
+    ],
+}
+
+CORRECT_ANSWERS: dict[str, list[str]] = {
+    "09_per_class_accuracies": [
+        # A loop over the classes, float32 means.
+        '''def per_class_accuracies(predictions, labels, num_classes):
+    out = torch.full((num_classes,), float("nan"))
+    for c in range(num_classes):
+        mine = labels == c
+        if mine.any():
+            out[c] = (predictions[mine] == c).float().mean()
+    return out
+''',
+        # A confusion matrix.
+        '''def per_class_accuracies(predictions, labels, num_classes):
+    confusion = torch.zeros(num_classes, num_classes)
+    confusion.index_put_((labels, predictions), torch.ones(len(labels)), accumulate=True)
+    return confusion.diagonal() / confusion.sum(dim=1)
+''',
+    ],
+    "09_harmonic_mean": [
+        # nan_to_num after the division, float32.
+        '''def harmonic_mean(s, u):
+    return torch.nan_to_num(2 * s.float() * u.float() / (s.float() + u.float()), nan=0.0)
+''',
+        # The reciprocal form, with the zero case masked.
+        '''def harmonic_mean(s, u):
+    both = (s > 0) & (u > 0)
+    h = torch.zeros_like(s)
+    h[both] = 2 / (1 / s[both] + 1 / u[both])
+    return h
+''',
+    ],
+    "09_calibrated_stacking": [
+        # A boolean mask from the ids, float32 arithmetic.
+        '''def calibrated_stacking(scores, seen_classes, gamma):
+    seen = torch.zeros(scores.shape[1], dtype=torch.bool)
+    seen[seen_classes] = True
+    return scores - gamma * seen.float()
+''',
+        # Clone and subtract in place.
+        '''def calibrated_stacking(scores, seen_classes, gamma):
+    out = scores.clone()
+    out[:, seen_classes] -= gamma
+    return out
 ''',
     ],
 }
