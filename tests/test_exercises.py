@@ -1,6 +1,7 @@
 """The graded exercises: every check passes on the solution and on correct answers written in other styles, and
 fails on the stub, on known wrong answers and on shortcuts (copies of earlier cells, calls into the package); the
-student copy of each notebook, executed, fails exactly its graded cells."""
+student copy of each notebook, executed, fails exactly its graded cells (and the solution cells of its experiments,
+whose stub raises at top level); written questions carry points and are blanked in the student copy."""
 
 from __future__ import annotations
 
@@ -29,11 +30,23 @@ def _exercises(notebook: nbformat.NotebookNode) -> list[tuple[int, list[int]]]:
     found = []
     for i, cell in enumerate(cells):
         meta = cell.metadata.get("nbgrader", {})
-        if meta.get("solution"):
+        if meta.get("solution") and cell.cell_type == "code":
             prefix = meta["grade_id"] + "_test"
             tests = [j for j, c in enumerate(cells) if c.metadata.get("nbgrader", {}).get("grade") and c.metadata["nbgrader"]["grade_id"].startswith(prefix)]
             found.append((i, tests))
     return found
+
+
+def _written_questions(notebook: nbformat.NotebookNode) -> list[int]:
+    """Indices of the manually graded answer cells: markdown cells with ``nbgrader.solution`` and ``grade``."""
+    return [i for i, cell in enumerate(notebook.cells) if cell.cell_type == "markdown"
+            and cell.metadata.get("nbgrader", {}).get("solution") and cell.metadata["nbgrader"].get("grade")]
+
+
+def _experiments(notebook: nbformat.NotebookNode) -> list[int]:
+    """Indices of the experiments' solution cells: code that trains or selects and reports a figure at top level
+    (grade_id ``NN_experiment_...``), so that their student stub raises where it stands."""
+    return [i for i, _ in _exercises(notebook) if "_experiment_" in notebook.cells[i].metadata["nbgrader"]["grade_id"]]
 
 
 def _cases() -> list[tuple[Path, int]]:
@@ -53,7 +66,11 @@ def _setup_namespace(path: Path) -> dict:
 def _failures(path: Path, solution_source: str, tests: list[str]) -> list[bool]:
     """Run the setup cell, a solution cell and each test cell in one namespace; True where a test cell fails."""
     namespace = dict(_setup_namespace(path))
-    exec(compile(solution_source, f"{path.name}:solution", "exec"), namespace)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(compile(solution_source, f"{path.name}:solution", "exec"), namespace)
+    except Exception:  # a solution cell that raises (a top-level stub) leaves its names undefined: every check fails
+        return [True] * len(tests)
     failed = []
     for k, source in enumerate(tests):
         try:
@@ -78,6 +95,20 @@ def test_notebooks_from_02_have_graded_exercises():
     for path in _notebooks():
         if int(path.name[:2]) >= 2:
             assert _exercises(nbformat.read(path, as_version=4)), f"{path.name} has no graded exercise"
+
+
+@pytest.mark.parametrize("path", [p for p in _notebooks() if int(p.name[:2]) >= 3], ids=lambda p: p.name)
+def test_notebooks_from_03_have_an_experiment_and_a_written_question(path: Path):
+    notebook = nbformat.read(path, as_version=4)
+    assert _experiments(notebook), f"{path.name} has no experimental exercise (a solution cell NN_experiment_...)"
+    written = _written_questions(notebook)
+    assert written, f"{path.name} has no written question (a markdown cell with nbgrader solution and grade)"
+    student = student_copy(notebook)
+    for i in written:
+        meta = notebook.cells[i].metadata["nbgrader"]
+        assert meta.get("points", 0) > 0, f"{path.name}: written question {meta['grade_id']} carries no points"
+        assert len(notebook.cells[i].source) > 200, f"{path.name}: written question {meta['grade_id']} has no model answer"
+        assert student.cells[i].source == "YOUR ANSWER HERE", f"{path.name}: the model answer of {meta['grade_id']} reaches students"
 
 
 @pytest.mark.parametrize("path, cell", _cases(), ids=lambda v: v.name if isinstance(v, Path) else str(v))
@@ -122,7 +153,7 @@ def test_shortcuts_fail_and_other_correct_answers_pass(path: Path, cell: int):
 @pytest.mark.parametrize("path", [p for p in _notebooks() if int(p.name[:2]) >= 2], ids=lambda p: p.name)
 def test_student_copy_fails_exactly_the_graded_cells(path: Path):
     notebook = nbformat.read(path, as_version=4)
-    graded = {j for _, tests in _exercises(notebook) for j in tests}
+    graded = {j for _, tests in _exercises(notebook) for j in tests} | set(_experiments(notebook))
     executed = execute_notebook(student_copy(notebook), cwd=path.parent)
     failed = {i for i, cell in enumerate(executed.cells) if any(o.get("output_type") == "error" for o in cell.get("outputs", []))}
     assert failed == graded
