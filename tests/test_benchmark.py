@@ -53,12 +53,22 @@ def test_committed_shapes_benchmark_is_complete_and_from_the_current_grids():
     for model in default_models(shapes):
         assert sorted(r["seed"] for r in results if r["model"] == model) == [0, 1, 2]
     for run in results:
-        # every stored choice is a point of the current default grid, and its edges are recorded as they are
+        # every stored choice is a point of the current default grid, inside it (no edge), and recorded as such
         grid = DEFAULT_GRIDS.get(run["model"], {})
         assert set(run["params"]) == set(grid), run["model"]
         for key, value in run["params"].items():
             assert value in grid[key], (run["model"], key, value)
-        assert run["edges"] == edge_choices(grid, run["params"]), (run["model"], run["seed"])
+        full_rank = min(shapes.feature_dim, shapes.semantic("attributes").shape[1])
+        assert run["edges"] == edge_choices(grid, run["params"], full_rank) == {}, (run["model"], run["seed"], run["params"])
         assert set(run["calibration"]) == set(CALIBRATION_RULES)
     table = markdown_table(results, "SHAPES")
     assert all(f"| {model} |" in table for model in default_models(shapes))
+
+
+def test_a_shorter_schedule_runs_fewer_epochs_and_says_so(tmp_path):
+    results, table = run_benchmark("SHAPES", models=["bilinear"], seeds=1, out=tmp_path, tsne=False, jobs=1,
+                                   epochs_scale=0.1)
+    assert results[0]["epochs"] <= 3  # at most round(30 * 0.1) of the 30 epochs of DEFAULT_CONFIGS["bilinear"]
+    assert "every training at 0.1 of its epochs" in table
+    with pytest.raises(ValueError, match=r"epochs_scale must lie in \(0, 1\]"):
+        run_benchmark("SHAPES", models=["bilinear"], seeds=1, out=tmp_path, epochs_scale=0.0)

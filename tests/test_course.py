@@ -12,6 +12,7 @@ from nbclient.exceptions import CellExecutionError
 from nbformat.v4 import new_code_cell, new_notebook
 
 from zsl_utils.course import NOTEBOOKS, run_course
+from zsl_utils.teaching import execute_notebook
 
 ROOT = NOTEBOOKS.parent
 
@@ -68,3 +69,18 @@ def test_each_notebook_reports_its_own_kernel_peak_memory(tmp_path: Path):
     big, small = run_course(tmp_path / "out", notebooks=notebooks)
     assert big.peak_memory_mb > 400  # the peak outlives the freed block
     assert small.peak_memory_mb < big.peak_memory_mb - 300  # its own kernel's peak, not the run's so far
+
+
+def test_notebook_07_skips_its_region_model_on_a_dataset_without_regions(tmp_path: Path, monkeypatch):
+    # An xlsa17 folder has pooled features only (as every real benchmark): SHAPES' two xlsa17 files, under AWA2's name.
+    folder = tmp_path / "xlsa17" / "data" / "AWA2"
+    folder.mkdir(parents=True)
+    for name in ("res101.mat", "att_splits.mat"):
+        (folder / name).write_bytes((ROOT / "data" / "SHAPES" / name).read_bytes())
+    monkeypatch.setenv("ZSL_DATA_ROOT", str(tmp_path))
+    monkeypatch.setenv("ZSL_DATASET", "AWA2")
+    notebook = nbformat.read(NOTEBOOKS / "07_cross_modal_attention.ipynb", as_version=4)
+    execute_notebook(notebook, cwd=NOTEBOOKS, timeout=600, allow_errors=False)
+    printed = "".join(o.get("text", "") for cell in notebook.cells for o in cell.get("outputs", []))
+    assert "AWA2 has pooled features only: the region model is skipped" in printed
+    assert "R = " not in printed  # the region model's own report never ran

@@ -19,6 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
+from .budget import TrainingBudget
 from .data import FILE_SEMANTICS, dataset_folder, load_dataset
 from .dataset import ZSLDataset
 from .evaluation import EvalResult, evaluate
@@ -163,10 +164,13 @@ def _one_thread() -> Iterator[None]:
         torch.set_num_threads(threads)
 
 
-def _run_one(dataset: ZSLDataset, name: str, seed: int, semantic_kind: str, tsne_out: Path | None) -> dict:
+def _run_one(
+    dataset: ZSLDataset, name: str, seed: int, semantic_kind: str, tsne_out: Path | None, epochs_scale: float = 1.0
+) -> dict:
     """Select, retrain and evaluate one model for one seed; the stored record (and a t-SNE PNG when asked)."""
     start = time.perf_counter()
     config = dataclasses.replace(DEFAULT_CONFIGS.get(name, TrainConfig()), progress=False)
+    config = TrainingBudget(epochs_scale, "").config(config)
     with _one_thread(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # edge choices are recorded below, and reported once by the table
         model, selection = select_and_train(name, dataset, semantic_kind, config=config, seed=seed)
@@ -196,8 +200,8 @@ def _init_worker(dataset_name: str, word_vectors: tuple[str, ...], device: str) 
     _WORKER["dataset"] = load_dataset(dataset_name, word_vectors=word_vectors).to(device)
 
 
-def _run_in_worker(name: str, seed: int, semantic_kind: str, tsne_out: Path | None) -> dict:
-    return _run_one(_WORKER["dataset"], name, seed, semantic_kind, tsne_out)
+def _run_in_worker(name: str, seed: int, semantic_kind: str, tsne_out: Path | None, epochs_scale: float) -> dict:
+    return _run_one(_WORKER["dataset"], name, seed, semantic_kind, tsne_out, epochs_scale)
 
 
 def run_benchmark(
@@ -209,11 +213,14 @@ def run_benchmark(
     device: torch.device | str | None = None,
     tsne: bool = True,
     jobs: int | None = None,
+    epochs_scale: float = 1.0,
 ) -> tuple[list[dict], str]:
     """Select (on validation classes), retrain and evaluate every model for seeds 0..seeds-1.
 
     ``jobs`` runs that many (model, seed) runs at once in separate processes, each on one thread (default: 2 on a
     CPU with two cores or more, 1 on a GPU); every run seeds itself, so the numbers do not depend on ``jobs``.
+    ``epochs_scale`` (in (0, 1]) shortens every training to that fraction of its epochs (at least 1), as a notebook's
+    :class:`~zsl_utils.budget.TrainingBudget` does; the table's title says so when it is below 1.
     Arguments are checked before anything is loaded. ``results.json`` and ``results.md`` in ``out`` are rewritten
     as each run finishes, keeping the rows of an earlier run into ``out`` that this run does not redo (same dataset
     and semantics only: another experiment's file is an error, never replaced); one t-SNE PNG per model (seed 0).
@@ -222,6 +229,8 @@ def run_benchmark(
     _check_benchmark_args(dataset_name, models, seeds, semantic_kind)
     if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
         raise ValueError(f"the number of jobs (--jobs) must be a positive int, got {jobs!r}")
+    if not 0 < epochs_scale <= 1:
+        raise ValueError(f"epochs_scale must lie in (0, 1], got {epochs_scale!r}")
     device = get_device(device)
     out = Path(out)
     earlier = _earlier_results(out, dataset_name, semantic_kind)
@@ -230,11 +239,13 @@ def run_benchmark(
     dataset = load_dataset(dataset_name, word_vectors=word_vectors).to(device)
     models = list(models or default_models(dataset))
     title = f"{dataset.name}, {semantic_kind}, {seeds} seed(s), device {dataset.device.type}"
+    if epochs_scale < 1:
+        title += f", every training at {epochs_scale:.2g} of its epochs"
     if jobs is None:
         jobs = 1 if dataset.device.type != "cpu" else max(1, min(2, os.cpu_count() or 1))
-    runs = [(name, seed, semantic_kind, out / f"tsne_{name}.png" if tsne and seed == 0 else None)
+    runs = [(name, seed, semantic_kind, out / f"tsne_{name}.png" if tsne and seed == 0 else None, epochs_scale)
             for name in models for seed in range(seeds)]
-    order = {(name, seed): i for i, (name, seed, _, _) in enumerate(runs)}
+    order = {(name, seed): i for i, (name, seed, *_) in enumerate(runs)}
     results = []
 
     def report(record: dict) -> None:
