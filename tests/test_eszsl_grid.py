@@ -8,7 +8,7 @@ import torch
 from zsl_utils.data import dataset_folder, load_xlsa17
 from zsl_utils.metrics import zsl_accuracy
 from zsl_utils.models import ESZSL
-from zsl_utils.selection import holdout_split, select_and_train
+from zsl_utils.selection import expand_grid, holdout_split, select_and_train
 
 GRID = [10.0**k for k in range(-3, 4)]  # 10^-3 .. 10^3, as benchmarks/eszsl_grid.py
 
@@ -70,23 +70,26 @@ def test_bad_input_is_named(change: dict, message: str):
 
 
 @pytest.mark.filterwarnings("ignore:eszsl.*chosen at the edge of the grid")
-def test_selection_chooses_the_point_the_direct_solves_choose():
-    """select_and_train (which solves the grid at once) against fitting every point alone, on SHAPES attributes:
-    the same val ZSL accuracy at every point, and the same choice (the best, the first on ties)."""
+@pytest.mark.parametrize("extra", [{}, {"negative_target": [0.0, -1.0], "feature_norm": ["none", "standardise"]}])
+def test_selection_chooses_the_point_the_direct_solves_choose(extra: dict):
+    """select_and_train (which solves the grid at once, one solve per target coding and feature normalisation)
+    against fitting every point alone, on SHAPES attributes: the same val ZSL accuracy at every point, and the same
+    choice (the best, the first on ties)."""
     shapes = load_xlsa17(dataset_folder("SHAPES"), name="SHAPES")
-    grid = {"gamma": GRID, "lam": GRID}
+    grid = {"gamma": GRID, "lam": GRID, **extra}
     _, result = select_and_train("eszsl", shapes, grid=grid, calibration_rule="none")
 
     fit_images, _ = holdout_split(shapes, seed=0)
     semantics = shapes.semantic("attributes")
     val_labels = shapes.labels[shapes.val]
     direct = []
-    for gamma in GRID:
-        for lam in GRID:
-            model = ESZSL(shapes.feature_dim, semantics.shape[1], gamma, lam)
-            model.fit(shapes.features[fit_images], shapes.labels[fit_images], semantics, shapes.train_classes)
-            scores = model.class_scores(shapes.features[shapes.val], semantics)
-            direct.append(({"gamma": gamma, "lam": lam}, zsl_accuracy(scores, val_labels, shapes.val_classes)))
+    for params in expand_grid(grid):
+        model = ESZSL(shapes.feature_dim, semantics.shape[1], params["gamma"], params["lam"],
+                      negative_target=params.get("negative_target", -1.0))
+        model.set_feature_norm(params.get("feature_norm", "none"), shapes.features[fit_images])
+        model.fit(shapes.features[fit_images], shapes.labels[fit_images], semantics, shapes.train_classes)
+        scores = model.class_scores(shapes.features[shapes.val], semantics)
+        direct.append((params, zsl_accuracy(scores, val_labels, shapes.val_classes)))
     assert [(t["params"], t["val_zsl"]) for t in result.trials] == direct
     best = max(score for _, score in direct)
     assert result.params == next(params for params, score in direct if score == best)

@@ -213,24 +213,28 @@ def _train(
     return model, history.best_epoch or history.epochs
 
 
+_ESZSL_PER_SOLVE = {"feature_norm": "none", "negative_target": -1.0}
+"""ESZSL grid keys solved one ``solve_grid`` per value (with their defaults); gamma and lam share each solve."""
+
+
 def _solve_eszsl_grid(
     name: str, grid: dict[str, list[Any]], dataset: ZSLDataset, images: torch.Tensor, semantic_kind: str
 ) -> list[tuple[ZSLModel, float]] | None:
-    """ESZSL fitted on ``images`` of the train classes for every point of a gamma x lam (x feature_norm) grid, in
-    ``expand_grid`` order, with its validation ZSL accuracy, from one ``ESZSL.solve_grid`` per feature normalisation;
-    None for any other model or grid (then each point is trained alone).
+    """ESZSL fitted on ``images`` of the train classes for every point of a gamma x lam (x feature_norm x
+    negative_target) grid, in ``expand_grid`` order, with its validation ZSL accuracy, from one ``ESZSL.solve_grid``
+    per feature normalisation and target coding; None for any other model or grid (then each point is trained alone).
 
     The validation scores use the factors of V(gamma, lam) = left(gamma) right(lam): X_val left(gamma) once per
     gamma, then a (d_s, d_s) product per lam, instead of a (n_val, d_v) x (d_v, d_s) product per grid point."""
-    if _model_class(name) is not ESZSL or not {"gamma", "lam"} <= set(grid) <= {"gamma", "lam", "feature_norm"}:
+    if _model_class(name) is not ESZSL or not {"gamma", "lam"} <= set(grid) <= {"gamma", "lam", *_ESZSL_PER_SOLVE}:
         return None
     semantics = dataset.semantic(semantic_kind)
     visual = dataset.features[images]
     val_visual, val_labels = dataset.features[dataset.val], dataset.labels[dataset.val]
     val_semantics = semantics[dataset.val_classes].double().T  # (d_s, z_val)
     solutions = {}
-    for norm in grid.get("feature_norm", ["none"]):
-        template = build_model(name, dataset.feature_dim, semantics.shape[1]).to(dataset.device)
+    for norm, target in itertools.product(*(grid.get(key, [default]) for key, default in _ESZSL_PER_SOLVE.items())):
+        template = build_model(name, dataset.feature_dim, semantics.shape[1], negative_target=target).to(dataset.device)
         template.set_feature_norm(norm, visual)
         left, right = template._grid_factors(
             visual, dataset.labels[images], semantics, grid["gamma"], grid["lam"], dataset.train_classes
@@ -243,12 +247,14 @@ def _solve_eszsl_grid(
             for j in range(len(grid["lam"])):
                 val_scores = projected @ right[j] @ val_semantics.to(left.device)  # (n_val, z_val), as zsl_accuracy ranks them
                 scores[i, j] = per_class_accuracy(val_classes[val_scores.argmax(dim=1)], labels)
-        solutions[norm] = (template, left, right, scores)
+        solutions[norm, target] = (template, left, right, scores)
     solved = []
     for params in expand_grid(grid):
-        template, left, right, scores = solutions[params.get("feature_norm", "none")]
+        key = tuple(params.get(key_name, default) for key_name, default in _ESZSL_PER_SOLVE.items())
+        template, left, right, scores = solutions[key]
         i, j = grid["gamma"].index(params["gamma"]), grid["lam"].index(params["lam"])
-        model = build_model(name, dataset.feature_dim, semantics.shape[1], gamma=params["gamma"], lam=params["lam"])
+        model = build_model(name, dataset.feature_dim, semantics.shape[1], gamma=params["gamma"], lam=params["lam"],
+                            negative_target=template.negative_target)
         model.feature_norm = template.feature_norm
         model.V.copy_(left[i] @ right[j])
         model.fitted.fill_(True)
