@@ -58,35 +58,78 @@ WRONG_ANSWERS: dict[str, list[str]] = {
     return 2 * s * u / (s + u) if s + u > 0 else torch.zeros(())
 ''',
     ],
-    "09_calibrated_stacking": [
+    "09_calibrated_predictions": [
         # Subtracts gamma from the unseen classes.
-        '''def calibrated_stacking(scores, seen_classes, gamma):
+        '''def calibrated_predictions(scores, seen_classes, gammas):
     unseen = torch.ones(scores.shape[1], dtype=torch.bool)
     unseen[seen_classes] = False
-    out = scores.clone()
-    out[:, unseen] -= gamma
-    return out
+    return (scores.unsqueeze(0) - gammas.view(-1, 1, 1) * unseen.to(scores.dtype)).argmax(dim=2)
 ''',
         # Adds gamma to the seen classes instead of subtracting it.
-        '''def calibrated_stacking(scores, seen_classes, gamma):
-    out = scores.clone()
-    out[:, seen_classes] += gamma
-    return out
+        '''def calibrated_predictions(scores, seen_classes, gammas):
+    seen = torch.zeros(scores.shape[1], dtype=scores.dtype)
+    seen[seen_classes] = 1.0
+    return (scores.unsqueeze(0) + gammas.view(-1, 1, 1).to(scores.dtype) * seen).argmax(dim=2)
 ''',
-        # Modifies the caller's scores in place.
-        '''def calibrated_stacking(scores, seen_classes, gamma):
-    scores[:, seen_classes] -= gamma
-    return scores
+        # Subtracts in place, gamma after gamma: the input changes and the gammas accumulate.
+        '''def calibrated_predictions(scores, seen_classes, gammas):
+    predictions = []
+    for gamma in gammas:
+        scores[:, seen_classes] -= gamma
+        predictions.append(scores.argmax(dim=1))
+    return torch.stack(predictions)
+''',
+        # (n, G), not (G, n).
+        '''def calibrated_predictions(scores, seen_classes, gammas):
+    seen = torch.zeros(scores.shape[1], dtype=scores.dtype)
+    seen[seen_classes] = 1.0
+    return (scores.unsqueeze(0) - gammas.view(-1, 1, 1).to(scores.dtype) * seen).argmax(dim=2).T
 ''',
         # Indexes rows (images) instead of columns (classes).
-        '''def calibrated_stacking(scores, seen_classes, gamma):
-    out = scores.clone()
-    out[seen_classes] -= gamma
-    return out
+        '''def calibrated_predictions(scores, seen_classes, gammas):
+    predictions = []
+    for gamma in gammas:
+        out = scores.clone()
+        out[seen_classes] -= gamma
+        predictions.append(out.argmax(dim=1))
+    return torch.stack(predictions)
 ''',
-        # Subtracts gamma from every class: the argmax never changes.
-        '''def calibrated_stacking(scores, seen_classes, gamma):
-    return scores - gamma
+        # Ties to the highest class id (argmax of the reversed columns).
+        '''def calibrated_predictions(scores, seen_classes, gammas):
+    seen = torch.zeros(scores.shape[1], dtype=scores.dtype)
+    seen[seen_classes] = 1.0
+    calibrated = scores.unsqueeze(0) - gammas.view(-1, 1, 1).to(scores.dtype) * seen
+    return scores.shape[1] - 1 - calibrated.flip(dims=[2]).argmax(dim=2)
+''',
+        # The margin rule m(x) > gamma: a tie between the best seen and the best unseen class goes to the unseen one.
+        '''def calibrated_predictions(scores, seen_classes, gammas):
+    seen = torch.zeros(scores.shape[1], dtype=torch.bool)
+    seen[seen_classes] = True
+    best_seen, arg_seen = scores.masked_fill(~seen, float("-inf")).max(dim=1)
+    best_unseen, arg_unseen = scores.masked_fill(seen, float("-inf")).max(dim=1)
+    margin = best_seen - best_unseen                                  # (n,)
+    return torch.where(margin.unsqueeze(0) > gammas.view(-1, 1).to(scores.dtype), arg_seen, arg_unseen)
+''',
+        # The margin rule m(x) >= gamma: a tie goes to the seen class.
+        '''def calibrated_predictions(scores, seen_classes, gammas):
+    seen = torch.zeros(scores.shape[1], dtype=torch.bool)
+    seen[seen_classes] = True
+    best_seen, arg_seen = scores.masked_fill(~seen, float("-inf")).max(dim=1)
+    best_unseen, arg_unseen = scores.masked_fill(seen, float("-inf")).max(dim=1)
+    margin = best_seen - best_unseen                                  # (n,)
+    return torch.where(margin.unsqueeze(0) >= gammas.view(-1, 1).to(scores.dtype), arg_seen, arg_unseen)
+''',
+        # Float class ids.
+        '''def calibrated_predictions(scores, seen_classes, gammas):
+    seen = torch.zeros(scores.shape[1], dtype=scores.dtype)
+    seen[seen_classes] = 1.0
+    return (scores.unsqueeze(0) - gammas.view(-1, 1, 1).to(scores.dtype) * seen).argmax(dim=2).float()
+''',
+        # The calibrated scores (G, n, C), not the predictions.
+        '''def calibrated_predictions(scores, seen_classes, gammas):
+    seen = torch.zeros(scores.shape[1], dtype=scores.dtype)
+    seen[seen_classes] = 1.0
+    return scores.unsqueeze(0) - gammas.view(-1, 1, 1).to(scores.dtype) * seen
 ''',
     ],
     # The experiment 09_experiment_validation_gamma: its check accepts, on SHAPES, gamma in [0.018, 0.029] and validation H in [0.27, 0.32]. Measured with
@@ -184,19 +227,31 @@ def per_class_accuracies(predictions, labels, num_classes):
     return torch.tensor([metrics.harmonic_mean(float(a), float(b)) for a, b in zip(s.flatten(), u.flatten())]).view(s.shape)
 ''',
     ],
-    "09_calibrated_stacking": [
-        # Section 2's calibrated_from_scratch takes a boolean mask, not class ids.
-        '''def calibrated_stacking(scores, seen_classes, gamma):
-    return scores - gamma * seen_classes.to(scores.dtype)
+    "09_calibrated_predictions": [
+        # Section 2's cell copied as it stands: it defines calibrated_from_scratch, not calibrated_predictions.
+        '''def calibrated_from_scratch(scores, seen_mask, gamma):
+    # F(x, c) - gamma * 1[c in Y^s]: scores (n, C), seen_mask (C,) bool -> (n, C)
+    return scores - gamma * seen_mask.to(scores.dtype)
 ''',
-        '''def calibrated_stacking(scores, seen_classes, gamma):
-    return metrics.calibrated_stacking(scores, seen_classes, gamma)
+        # Renamed, with an argmax: ids are not a mask, and a (G,) gammas does not broadcast against (n, C).
+        '''def calibrated_predictions(scores, seen_classes, gammas):
+    return (scores - gammas * seen_classes.to(scores.dtype)).argmax(dim=1)
+''',
+        # A mask built from the ids, and still one gamma's formula.
+        '''def calibrated_predictions(scores, seen_classes, gammas):
+    seen_mask = torch.zeros(scores.shape[1], dtype=torch.bool)
+    seen_mask[seen_classes] = True
+    return (scores - gammas * seen_mask.to(scores.dtype)).argmax(dim=1)
+''',
+        # The package, one gamma at a time (section 3's toy loop).
+        '''def calibrated_predictions(scores, seen_classes, gammas):
+    return torch.stack([metrics.calibrated_stacking(scores, seen_classes, float(gamma)).argmax(dim=1) for gamma in gammas])
 ''',
         '''from zsl_utils.metrics import calibrated_stacking as reference
 
 
-def calibrated_stacking(scores, seen_classes, gamma):
-    return reference(scores, seen_classes, gamma)
+def calibrated_predictions(scores, seen_classes, gammas):
+    return torch.stack([reference(scores, seen_classes, float(gamma)).argmax(dim=1) for gamma in gammas])
 ''',
     ],
 }
@@ -232,18 +287,33 @@ CORRECT_ANSWERS: dict[str, list[str]] = {
     return h
 ''',
     ],
-    "09_calibrated_stacking": [
-        # A boolean mask from the ids, float32 arithmetic.
-        '''def calibrated_stacking(scores, seen_classes, gamma):
-    seen = torch.zeros(scores.shape[1], dtype=torch.bool)
-    seen[seen_classes] = True
-    return scores - gamma * seen.float()
+    "09_calibrated_predictions": [
+        # A loop over the gammas: clone, subtract in place, argmax.
+        '''def calibrated_predictions(scores, seen_classes, gammas):
+    predictions = []
+    for gamma in gammas.tolist():
+        out = scores.clone()
+        out[:, seen_classes] -= gamma
+        predictions.append(out.argmax(dim=1))
+    return torch.stack(predictions)
 ''',
-        # Clone and subtract in place.
-        '''def calibrated_stacking(scores, seen_classes, gamma):
-    out = scores.clone()
-    out[:, seen_classes] -= gamma
-    return out
+        # Everything in float64.
+        '''def calibrated_predictions(scores, seen_classes, gammas):
+    seen = torch.zeros(scores.shape[1], dtype=torch.float64)
+    seen[seen_classes] = 1.0
+    return (scores.double()[None] - gammas.double()[:, None, None] * seen).argmax(dim=-1)
+''',
+        # Everything in float32.
+        '''def calibrated_predictions(scores, seen_classes, gammas):
+    seen = torch.zeros(scores.shape[1])
+    seen[seen_classes] = 1.0
+    return (scores.float()[None] - gammas.float()[:, None, None] * seen).argmax(dim=-1)
+''',
+        # torch.where on a boolean mask.
+        '''def calibrated_predictions(scores, seen_classes, gammas):
+    seen = torch.isin(torch.arange(scores.shape[1]), seen_classes)                  # (C,) bool
+    shifted = scores[None] - gammas.to(scores.dtype)[:, None, None]                  # (G, n, C)
+    return torch.where(seen, shifted, scores[None]).argmax(dim=2)
 ''',
     ],
 }
