@@ -124,7 +124,7 @@ def val_zsl_of(model, semantics):
 S_att = data.semantic("attributes")
 x_tr, y_tr = data.split("train")
 trained = {}
-for k in (1, 5, 31):
+for k in (1, 5, len(data.train_classes) - 1):
     set_seed(seed)
     candidate = DeViSE(data.feature_dim, S_att.shape[1]).to(device)
     fit(candidate, x_tr, y_tr, S_att, data.train_classes,
@@ -148,7 +148,7 @@ def val_zsl_of(model, semantics):
 S_att = data.semantic("attributes")
 x_tr, y_tr = data.split("train")
 trained = {}
-for k in (1, 5, 31):
+for k in (1, 5, len(data.train_classes) - 1):
     set_seed(seed)
     candidate = DeViSE(data.feature_dim, S_att.shape[1]).to(device)
     trained[k] = (val_zsl_of(candidate, S_att), candidate)
@@ -170,7 +170,7 @@ def val_zsl_of(model, semantics):
 S_att = data.semantic("attributes")
 x_tr, y_tr = data.split("trainval")
 trained = {}
-for k in (1, 5, 31):
+for k in (1, 5, len(data.train_classes) - 1):
     set_seed(seed)
     candidate = DeViSE(data.feature_dim, S_att.shape[1]).to(device)
     fit(candidate, x_tr, y_tr, S_att, data.seen_classes,
@@ -194,7 +194,7 @@ def val_zsl_of(model, semantics):
 S_att = data.semantic("attributes")
 x_tr, y_tr = data.split("train")
 trained = {}
-for k in (1, 5, 31):
+for k in (1, 5, len(data.train_classes) - 1):
     set_seed(seed)
     candidate = DeViSE(data.feature_dim, S_att.shape[1]).to(device)
     fit(candidate, x_tr, y_tr, S_att, data.train_classes,
