@@ -63,7 +63,7 @@ for margin in (0.1, 1.0, 5.0):
     set_seed(seed)
     candidate = DeViSE(data.feature_dim, S_att.shape[1], temperature=0.1).to(device)
     fit(candidate, x_tr, y_tr, S_att, data.train_classes,
-        TrainConfig(epochs=10, lr=1e-2, loss="ranking", margin=margin, seed=seed, progress=False))
+        TrainConfig(epochs=budget.epochs(10), lr=1e-2, loss="ranking", margin=margin, seed=seed, progress=False))
     trained[margin] = (val_zsl_of(candidate, S_att), candidate)
 experiment_choice = max(trained, key=lambda m: trained[m][0])
 experiment_val_zsl, experiment_model = trained[experiment_choice]
@@ -109,7 +109,7 @@ for margin in (0.1, 1.0, 5.0):
     set_seed(seed)
     candidate = DeViSE(data.feature_dim, S_att.shape[1], temperature=0.1).to(device)
     fit(candidate, x_tr, y_tr, S_att, data.seen_classes,
-        TrainConfig(epochs=10, lr=1e-2, loss="ranking", margin=margin, seed=seed, progress=False))
+        TrainConfig(epochs=budget.epochs(10), lr=1e-2, loss="ranking", margin=margin, seed=seed, progress=False))
     trained[margin] = (val_zsl_of(candidate, S_att), candidate)
 experiment_choice = max(trained, key=lambda m: trained[m][0])
 experiment_val_zsl, experiment_model = trained[experiment_choice]
@@ -133,7 +133,7 @@ for margin in (0.1, 1.0, 5.0):
     set_seed(seed)
     candidate = DeViSE(data.feature_dim, S_att.shape[1], temperature=0.1).to(device)
     fit(candidate, x_tr, y_tr, S_att, data.train_classes,
-        TrainConfig(epochs=10, lr=1e-2, loss="ranking", margin=margin, seed=seed, progress=False))
+        TrainConfig(epochs=budget.epochs(10), lr=1e-2, loss="ranking", margin=margin, seed=seed, progress=False))
     trained[margin] = (val_zsl_of(candidate, S_att), candidate)
 experiment_choice = max(trained, key=lambda m: trained[m][0])
 experiment_val_zsl, experiment_model = trained[experiment_choice]

@@ -78,7 +78,7 @@ for rank in (1, 4, 16):
     set_seed(seed)
     candidate = Bilinear(data.feature_dim, S_att.shape[1], rank=rank).to(device)
     fit(candidate, x_tr, y_tr, S_att, data.train_classes,
-        TrainConfig(epochs=10, lr=1e-2, loss="hard_ranking", num_negatives=1, margin=1.0, seed=seed, progress=False))
+        TrainConfig(epochs=budget.epochs(10), lr=1e-2, loss="hard_ranking", num_negatives=1, margin=1.0, seed=seed, progress=False))
     trained[rank] = (val_zsl_of(candidate, S_att), candidate)
 experiment_choice = max(trained, key=lambda r: trained[r][0])
 experiment_val_zsl, experiment_model = trained[experiment_choice]
@@ -124,7 +124,7 @@ for rank in (1, 4, 16):
     set_seed(seed)
     candidate = Bilinear(data.feature_dim, S_att.shape[1], rank=rank).to(device)
     fit(candidate, x_tr, y_tr, S_att, data.seen_classes,
-        TrainConfig(epochs=10, lr=1e-2, loss="hard_ranking", num_negatives=1, margin=1.0, seed=seed, progress=False))
+        TrainConfig(epochs=budget.epochs(10), lr=1e-2, loss="hard_ranking", num_negatives=1, margin=1.0, seed=seed, progress=False))
     trained[rank] = (val_zsl_of(candidate, S_att), candidate)
 experiment_choice = max(trained, key=lambda r: trained[r][0])
 experiment_val_zsl, experiment_model = trained[experiment_choice]
@@ -148,7 +148,7 @@ for rank in (1, 4, 16):
     set_seed(seed)
     candidate = Bilinear(data.feature_dim, S_att.shape[1], rank=rank).to(device)
     fit(candidate, x_tr, y_tr, S_att, data.train_classes,
-        TrainConfig(epochs=10, lr=1e-2, loss="hard_ranking", num_negatives=1, margin=1.0, seed=seed, progress=False))
+        TrainConfig(epochs=budget.epochs(10), lr=1e-2, loss="hard_ranking", num_negatives=1, margin=1.0, seed=seed, progress=False))
     trained[rank] = (val_zsl_of(candidate, S_att), candidate)
 experiment_choice = max(trained, key=lambda r: trained[r][0])
 experiment_val_zsl, experiment_model = trained[experiment_choice]

@@ -147,7 +147,7 @@ for tau in (0.01, 0.1, 1.0):
     set_seed(seed)
     candidate = DeViSE(data.feature_dim, S_att.shape[1], temperature=tau).to(device)
     fit(candidate, x_tr, y_tr, S_att, data.train_classes,
-        TrainConfig(epochs=10, lr=3e-3, loss="cross_entropy", seed=seed, progress=False))
+        TrainConfig(epochs=budget.epochs(10), lr=3e-3, loss="cross_entropy", seed=seed, progress=False))
     trained[tau] = (val_zsl_of(candidate, S_att), candidate)
 experiment_choice = max(trained, key=lambda t: trained[t][0])
 experiment_val_zsl, experiment_model = trained[experiment_choice]
@@ -201,7 +201,7 @@ for tau in (0.01, 0.1, 1.0):
     set_seed(seed)
     candidate = DeViSE(data.feature_dim, S_att.shape[1], temperature=tau).to(device)
     fit(candidate, x_tr, y_tr, S_att, data.seen_classes,
-        TrainConfig(epochs=10, lr=3e-3, loss="cross_entropy", seed=seed, progress=False))
+        TrainConfig(epochs=budget.epochs(10), lr=3e-3, loss="cross_entropy", seed=seed, progress=False))
     trained[tau] = (val_zsl_of(candidate, S_att), candidate)
 experiment_choice = max(trained, key=lambda t: trained[t][0])
 experiment_val_zsl, experiment_model = trained[experiment_choice]
@@ -229,7 +229,7 @@ for tau in (0.01, 0.1, 1.0):
     set_seed(seed)
     candidate = DeViSE(data.feature_dim, S_att.shape[1], temperature=tau).to(device)
     fit(candidate, x_tr, y_tr, S_att, data.train_classes,
-        TrainConfig(epochs=10, lr=3e-3, loss="cross_entropy", seed=seed, progress=False))
+        TrainConfig(epochs=budget.epochs(10), lr=3e-3, loss="cross_entropy", seed=seed, progress=False))
     trained[tau] = (val_zsl_of(candidate, S_att), candidate)
 experiment_choice = max(trained, key=lambda t: trained[t][0])
 experiment_val_zsl, experiment_model = trained[experiment_choice]

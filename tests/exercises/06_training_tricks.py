@@ -128,7 +128,7 @@ for k in (1, 5, len(data.train_classes) - 1):
     set_seed(seed)
     candidate = DeViSE(data.feature_dim, S_att.shape[1]).to(device)
     fit(candidate, x_tr, y_tr, S_att, data.train_classes,
-        TrainConfig(epochs=10, lr=3e-3, loss="hard_ranking", margin=0.1, num_negatives=k, seed=seed, progress=False))
+        TrainConfig(epochs=budget.epochs(10), lr=3e-3, loss="hard_ranking", margin=0.1, num_negatives=k, seed=seed, progress=False))
     trained[k] = (val_zsl_of(candidate, S_att), candidate)
 experiment_choice = max(trained, key=lambda k: trained[k][0])
 experiment_val_zsl, experiment_model = trained[experiment_choice]
@@ -174,7 +174,7 @@ for k in (1, 5, len(data.train_classes) - 1):
     set_seed(seed)
     candidate = DeViSE(data.feature_dim, S_att.shape[1]).to(device)
     fit(candidate, x_tr, y_tr, S_att, data.seen_classes,
-        TrainConfig(epochs=10, lr=3e-3, loss="hard_ranking", margin=0.1, num_negatives=k, seed=seed, progress=False))
+        TrainConfig(epochs=budget.epochs(10), lr=3e-3, loss="hard_ranking", margin=0.1, num_negatives=k, seed=seed, progress=False))
     trained[k] = (val_zsl_of(candidate, S_att), candidate)
 experiment_choice = max(trained, key=lambda k: trained[k][0])
 experiment_val_zsl, experiment_model = trained[experiment_choice]
@@ -198,7 +198,7 @@ for k in (1, 5, len(data.train_classes) - 1):
     set_seed(seed)
     candidate = DeViSE(data.feature_dim, S_att.shape[1]).to(device)
     fit(candidate, x_tr, y_tr, S_att, data.train_classes,
-        TrainConfig(epochs=10, lr=3e-3, loss="hard_ranking", margin=0.1, num_negatives=k, seed=seed, progress=False))
+        TrainConfig(epochs=budget.epochs(10), lr=3e-3, loss="hard_ranking", margin=0.1, num_negatives=k, seed=seed, progress=False))
     trained[k] = (val_zsl_of(candidate, S_att), candidate)
 experiment_choice = max(trained, key=lambda k: trained[k][0])
 experiment_val_zsl, experiment_model = trained[experiment_choice]

@@ -70,7 +70,7 @@ for tau in (0.03, 1.0):
     set_seed(seed)
     candidate = MODELS["attention"](data.feature_dim, S_att.shape[1], hidden_dim=64).to(device)
     fit(candidate, x_tr, y_tr, S_att, data.train_classes,
-        TrainConfig(epochs=10, lr=3e-3, temperature=tau, seed=seed, progress=False))
+        TrainConfig(epochs=budget.epochs(10), lr=3e-3, temperature=tau, seed=seed, progress=False))
     trained[tau] = (val_zsl_of(candidate, S_att), candidate)
 experiment_choice = max(trained, key=lambda t: trained[t][0])
 experiment_val_zsl, experiment_model = trained[experiment_choice]
@@ -118,7 +118,7 @@ for tau in (0.03, 1.0):
     set_seed(seed)
     candidate = MODELS["attention"](data.feature_dim, S_att.shape[1], hidden_dim=64).to(device)
     fit(candidate, x_tr, y_tr, S_att, data.seen_classes,
-        TrainConfig(epochs=10, lr=3e-3, temperature=tau, seed=seed, progress=False))
+        TrainConfig(epochs=budget.epochs(10), lr=3e-3, temperature=tau, seed=seed, progress=False))
     trained[tau] = (val_zsl_of(candidate, S_att), candidate)
 experiment_choice = max(trained, key=lambda t: trained[t][0])
 experiment_val_zsl, experiment_model = trained[experiment_choice]
@@ -143,7 +143,7 @@ for tau in (0.03, 1.0):
     set_seed(seed)
     candidate = MODELS["attention"](data.feature_dim, S_att.shape[1], hidden_dim=64).to(device)
     fit(candidate, x_tr, y_tr, S_att, data.train_classes,
-        TrainConfig(epochs=10, lr=3e-3, temperature=tau, seed=seed, progress=False))
+        TrainConfig(epochs=budget.epochs(10), lr=3e-3, temperature=tau, seed=seed, progress=False))
     trained[tau] = (val_zsl_of(candidate, S_att), candidate)
 experiment_choice = max(trained, key=lambda t: trained[t][0])
 experiment_val_zsl, experiment_model = trained[experiment_choice]

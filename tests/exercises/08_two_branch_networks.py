@@ -61,7 +61,7 @@ for tau in (0.01, 0.1, 1.0):
     set_seed(seed)
     candidate = TwoBranch(data.feature_dim, S_att.shape[1], embed_dim=128, visual_hidden=(256,),
                           semantic_hidden=(128,), dropout=0.05, temperature=tau).to(device)
-    fit(candidate, x_tr, y_tr, S_att, data.train_classes, TrainConfig(epochs=8, lr=1e-3, seed=seed, progress=False))
+    fit(candidate, x_tr, y_tr, S_att, data.train_classes, TrainConfig(epochs=budget.epochs(8), lr=1e-3, seed=seed, progress=False))
     trained[tau] = (val_zsl_of(candidate, S_att), candidate)
 experiment_choice = max(trained, key=lambda t: trained[t][0])
 experiment_val_zsl, experiment_model = trained[experiment_choice]
@@ -110,7 +110,7 @@ for tau in (0.01, 0.1, 1.0):
     set_seed(seed)
     candidate = TwoBranch(data.feature_dim, S_att.shape[1], embed_dim=128, visual_hidden=(256,),
                           semantic_hidden=(128,), dropout=0.05, temperature=tau).to(device)
-    fit(candidate, x_tr, y_tr, S_att, data.seen_classes, TrainConfig(epochs=8, lr=1e-3, seed=seed, progress=False))
+    fit(candidate, x_tr, y_tr, S_att, data.seen_classes, TrainConfig(epochs=budget.epochs(8), lr=1e-3, seed=seed, progress=False))
     trained[tau] = (val_zsl_of(candidate, S_att), candidate)
 experiment_choice = max(trained, key=lambda t: trained[t][0])
 experiment_val_zsl, experiment_model = trained[experiment_choice]
@@ -135,7 +135,7 @@ for tau in (0.01, 0.1, 1.0):
     set_seed(seed)
     candidate = TwoBranch(data.feature_dim, S_att.shape[1], embed_dim=128, visual_hidden=(256,),
                           semantic_hidden=(128,), dropout=0.05, temperature=tau).to(device)
-    fit(candidate, x_tr, y_tr, S_att, data.train_classes, TrainConfig(epochs=8, lr=1e-3, seed=seed, progress=False))
+    fit(candidate, x_tr, y_tr, S_att, data.train_classes, TrainConfig(epochs=budget.epochs(8), lr=1e-3, seed=seed, progress=False))
     trained[tau] = (val_zsl_of(candidate, S_att), candidate)
 experiment_choice = max(trained, key=lambda t: trained[t][0])
 experiment_val_zsl, experiment_model = trained[experiment_choice]

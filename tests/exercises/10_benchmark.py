@@ -59,7 +59,7 @@ for run_seed in range(seed, seed + 5):
     set_seed(seed)
     candidate = DeViSE(data.feature_dim, S_att.shape[1], temperature=0.1).to(device)
     fit(candidate, x_tr, y_tr, S_att, data.train_classes,
-        TrainConfig(epochs=10, lr=1e-2, loss="ranking", margin=1.0, seed=seed, progress=False))
+        TrainConfig(epochs=budget.epochs(10), lr=1e-2, loss="ranking", margin=1.0, seed=seed, progress=False))
     scores = score_images(candidate, data.features[data.val], S_att)
     experiment_models.append(candidate)
     experiment_val_zsls.append(metrics.zsl_accuracy(scores, data.labels[data.val], data.val_classes))
@@ -83,7 +83,7 @@ for run_seed in range(seed, seed + 5):
     set_seed(run_seed)
     candidate = DeViSE(data.feature_dim, S_att.shape[1], temperature=0.1).to(device)
     fit(candidate, x_tr, y_tr, S_att, data.train_classes,
-        TrainConfig(epochs=10, lr=1e-2, loss="ranking", margin=1.0, seed=run_seed, progress=False))
+        TrainConfig(epochs=budget.epochs(10), lr=1e-2, loss="ranking", margin=1.0, seed=run_seed, progress=False))
     scores = score_images(candidate, data.features[data.val], S_att)
     experiment_models.append(candidate)
     experiment_val_zsls.append(metrics.zsl_accuracy(scores, data.labels[data.val], data.val_classes))
@@ -107,7 +107,7 @@ for run_seed in range(seed, seed + 5):
     set_seed(run_seed)
     candidate = DeViSE(data.feature_dim, S_att.shape[1], temperature=0.1).to(device)
     fit(candidate, x_tr, y_tr, S_att, data.train_classes,
-        TrainConfig(epochs=10, lr=1e-2, loss="ranking", margin=1.0, seed=run_seed, progress=False))
+        TrainConfig(epochs=budget.epochs(10), lr=1e-2, loss="ranking", margin=1.0, seed=run_seed, progress=False))
     scores = score_images(candidate, data.features[data.test_unseen], S_att)
     experiment_models.append(candidate)
     experiment_val_zsls.append(metrics.zsl_accuracy(scores, data.labels[data.test_unseen], data.unseen_classes))
