@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from .budget import TrainingBudget
+from .budget import scaled_epochs
 from .data import FILE_SEMANTICS, dataset_folder, load_dataset
 from .dataset import ZSLDataset
 from .evaluation import EvalResult, evaluate
@@ -169,8 +169,8 @@ def _run_one(
 ) -> dict:
     """Select, retrain and evaluate one model for one seed; the stored record (and a t-SNE PNG when asked)."""
     start = time.perf_counter()
-    config = dataclasses.replace(DEFAULT_CONFIGS.get(name, TrainConfig()), progress=False)
-    config = TrainingBudget(epochs_scale, "").config(config)
+    config = DEFAULT_CONFIGS.get(name, TrainConfig())
+    config = dataclasses.replace(config, progress=False, epochs=scaled_epochs(config.epochs, epochs_scale))
     with _one_thread(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # edge choices are recorded below, and reported once by the table
         model, selection = select_and_train(name, dataset, semantic_kind, config=config, seed=seed)
@@ -220,7 +220,7 @@ def run_benchmark(
     ``jobs`` runs that many (model, seed) runs at once in separate processes, each on one thread (default: 2 on a
     CPU with two cores or more, 1 on a GPU); every run seeds itself, so the numbers do not depend on ``jobs``.
     ``epochs_scale`` (in (0, 1]) shortens every training to that fraction of its epochs (at least 1), as a notebook's
-    :class:`~zsl_utils.budget.TrainingBudget` does; the table's title says so when it is below 1.
+    :class:`~zsl_utils.budget.TrainingBudget` does (:func:`~zsl_utils.budget.scaled_epochs`); the table's title says so when it is below 1.
     Arguments are checked before anything is loaded. ``results.json`` and ``results.md`` in ``out`` are rewritten
     as each run finishes, keeping the rows of an earlier run into ``out`` that this run does not redo (same dataset
     and semantics only: another experiment's file is an error, never replaced); one t-SNE PNG per model (seed 0).

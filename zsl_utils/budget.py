@@ -14,10 +14,15 @@ from dataclasses import dataclass
 from .dataset import ZSLDataset
 from .train import TrainConfig
 
-__all__ = ["SHAPES_WORK", "TrainingBudget", "training_budget"]
+__all__ = ["SHAPES_WORK", "TrainingBudget", "scaled_epochs", "training_budget"]
 
 SHAPES_WORK = 4608 * 128
 """SHAPES' trainval images x feature dim: the size every notebook's training schedule was set for."""
+
+
+def scaled_epochs(epochs: int, scale: float) -> int:
+    """``epochs`` at ``scale`` in (0, 1]: unchanged at scale 1, else ``round(epochs * scale)``, at least 1."""
+    return epochs if scale >= 1 else max(1, round(epochs * scale))
 
 
 @dataclass(frozen=True)
@@ -28,8 +33,8 @@ class TrainingBudget:
     reason: str
 
     def epochs(self, epochs: int) -> int:
-        """A schedule's ``epochs`` within the budget: unchanged at scale 1, else ``round(epochs * scale)``, >= 1."""
-        return epochs if self.scale >= 1 else max(1, round(epochs * self.scale))
+        """A schedule's ``epochs`` within the budget (see :func:`scaled_epochs`)."""
+        return scaled_epochs(epochs, self.scale)
 
     def config(self, config: TrainConfig) -> TrainConfig:
         """``config`` with its epochs within the budget (every other field as it is)."""

@@ -233,7 +233,6 @@ def _solve_eszsl_grid(
     semantics = dataset.semantic(semantic_kind)
     visual = dataset.features[images]
     val_visual, val_labels = dataset.features[dataset.val], dataset.labels[dataset.val]
-    val_semantics = semantics[dataset.val_classes].double().T  # (d_s, z_val)
     solutions = {}
     for norm, target in itertools.product(*(grid.get(key, [default]) for key, default in _ESZSL_PER_SOLVE.items())):
         template = build_model(name, dataset.feature_dim, semantics.shape[1], negative_target=target).to(dataset.device)
@@ -243,11 +242,12 @@ def _solve_eszsl_grid(
         )
         embedded = template._prepare(val_visual).double().to(left.device)  # (n_val, d_v)
         val_classes, labels = dataset.val_classes.to(left.device), val_labels.to(left.device)
+        val_semantics = semantics[dataset.val_classes].double().T.to(left.device)  # (d_s, z_val)
         scores = {}
         for i in range(len(grid["gamma"])):
             projected = embedded @ left[i]  # (n_val, d_s)
             for j in range(len(grid["lam"])):
-                val_scores = projected @ right[j] @ val_semantics.to(left.device)  # (n_val, z_val), as zsl_accuracy ranks them
+                val_scores = projected @ right[j] @ val_semantics  # (n_val, z_val), as zsl_accuracy ranks them
                 scores[i, j] = per_class_accuracy(val_classes[val_scores.argmax(dim=1)], labels)
         solutions[norm, target] = (template, left, right, scores)
     solved = []
