@@ -1,0 +1,38 @@
+"""The package's self-description: the repository URL from the installed metadata."""
+
+from __future__ import annotations
+
+import email.message
+import tomllib
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+from zsl_utils import distribution
+
+PYPROJECT = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
+
+
+def _metadata_with(*urls: str) -> email.message.Message:
+    message = email.message.Message()
+    message["Name"] = distribution.DISTRIBUTION
+    for url in urls:
+        message["Project-URL"] = url
+    return message
+
+
+def test_repository_url_is_the_metadata_entry_labelled_repository(monkeypatch: pytest.MonkeyPatch):
+    found = _metadata_with("Documentation, https://docs.example.org", "Repository, https://github.com/someone/fork")
+    monkeypatch.setattr(metadata, "metadata", lambda name: found if name == distribution.DISTRIBUTION else None)
+    assert distribution.repository_url() == "https://github.com/someone/fork"
+
+
+def test_metadata_without_a_repository_url_says_how_to_fix_it(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(metadata, "metadata", lambda name: _metadata_with("Documentation, https://docs.example.org"))
+    with pytest.raises(LookupError, match=r"declares no Repository URL .*reinstall"):
+        distribution.repository_url()
+
+
+def test_pyproject_declares_the_repository_once():
+    assert PYPROJECT["project"]["urls"] == {"Repository": "https://github.com/zsl-course/zsl-course"}
