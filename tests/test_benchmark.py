@@ -9,9 +9,10 @@ import pytest
 
 from zsl_utils.benchmark import MODEL_LABELS, default_models, markdown_table, run_benchmark
 from zsl_utils.data import load_dataset
+from zsl_utils.distribution import course_data
 from zsl_utils.selection import CALIBRATION_RULES, DEFAULT_CONFIGS, DEFAULT_GRIDS, edge_choices
 
-COMMITTED = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "SHAPES_attributes" / "results.json"
+COMMITTED = course_data("results", "SHAPES_attributes", "results.json")
 PAPER_LOSSES = {"devise": "ranking", "ale": "weighted_ranking", "sje": "hard_ranking"}
 
 

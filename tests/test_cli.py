@@ -12,6 +12,7 @@ import pytest
 
 import zsl_utils.benchmark as benchmark
 from zsl_utils.cli import main
+from zsl_utils.distribution import course_data
 
 
 def test_datasets_lists_every_dataset(tmp_path: Path, capsys):
@@ -46,7 +47,7 @@ def test_download_failure_is_reported_without_traceback(tmp_path: Path, capsys, 
 
 # A user's mistake is `error: ...` and exit code 2, found before anything is loaded; nothing already saved is lost.
 
-COMMITTED = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "SHAPES_attributes" / "results.json"
+COMMITTED = course_data("results", "SHAPES_attributes", "results.json")
 
 
 @pytest.fixture
@@ -163,3 +164,18 @@ def test_missing_paths_are_named(capsys, tmp_path: Path):
     assert capsys.readouterr().err.startswith("error: notebook or folder not found:")
     assert main(["release", "--source", str(tmp_path / "none"), "--out", str(tmp_path / "release")]) == 2
     assert capsys.readouterr().err.startswith("error: --source not found:")
+
+
+def test_notebooks_copies_the_reader_edition_and_never_replaces_a_file(tmp_path: Path, capsys):
+    from zsl_utils.distribution import reader_edition
+
+    dest = tmp_path / "course"
+    assert main(["notebooks", str(dest)]) == 0
+    expected = sorted(p.name for p in reader_edition().glob("[0-9]*.ipynb")) + ["NOTATION.md"]
+    assert sorted(p.name for p in dest.iterdir()) == sorted(expected) and len(expected) >= 12
+    assert (dest / expected[0]).read_bytes() == (reader_edition() / expected[0]).read_bytes()
+    edited = dest / expected[0]
+    edited.write_text("my answers")
+    capsys.readouterr()
+    assert main(["notebooks", str(dest)]) == 2
+    assert f"already holds {expected[0]}" in capsys.readouterr().err and edited.read_text() == "my answers"

@@ -12,6 +12,7 @@ from nbclient.exceptions import CellExecutionError
 from nbformat.v4 import new_code_cell, new_notebook
 
 from zsl_utils.course import NOTEBOOKS, run_course
+from zsl_utils.distribution import course_data
 from zsl_utils.teaching import execute_notebook
 
 ROOT = NOTEBOOKS.parent
@@ -76,7 +77,7 @@ def test_notebook_07_skips_its_region_model_on_a_dataset_without_regions(tmp_pat
     folder = tmp_path / "xlsa17" / "data" / "AWA2"
     folder.mkdir(parents=True)
     for name in ("res101.mat", "att_splits.mat"):
-        (folder / name).write_bytes((ROOT / "data" / "SHAPES" / name).read_bytes())
+        (folder / name).write_bytes(course_data("SHAPES", name).read_bytes())
     monkeypatch.setenv("ZSL_DATA_ROOT", str(tmp_path))
     monkeypatch.setenv("ZSL_DATASET", "AWA2")
     notebook = nbformat.read(NOTEBOOKS / "07_cross_modal_attention.ipynb", as_version=4)

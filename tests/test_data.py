@@ -9,7 +9,10 @@ import pytest
 import scipy.io
 import torch
 
-from zsl_utils.data import FILE_SEMANTICS, dataset_names, load_dataset, load_xlsa17, save_xlsa17
+import zsl_utils.data as data_module
+from zsl_utils.data import (FILE_SEMANTICS, dataset_folder, dataset_names, default_root, embedded_folders, load_dataset,
+                            load_xlsa17, save_xlsa17)
+from zsl_utils.distribution import course_data
 from zsl_utils.errors import ZSLDataError
 
 from conftest import tiny_xlsa17_arrays
@@ -289,3 +292,56 @@ def test_repeated_class_names_and_image_file_count(tmp_path: Path):
         load_xlsa17(_save(tmp_path / "names", class_names=names[:3] + ["zebra"] + names[4:]))
     with pytest.raises(ZSLDataError, match="59 image_files for 60 images"):
         load_xlsa17(_save(tmp_path / "files", image_files=[f"img_{i}.jpg" for i in range(59)]))
+
+
+# Where SHAPES is looked for: ROOT/SHAPES when a root is given (argument or $ZSL_DATA_ROOT) and holds that folder,
+# else the package's copy; an incomplete chosen folder is an error naming every place looked in.
+
+
+def _write_tiny(folder: Path) -> None:
+    save_xlsa17(folder, **tiny_xlsa17_arrays())
+
+
+def test_shapes_under_zsl_data_root_comes_before_the_packages_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    _write_tiny(tmp_path / "SHAPES")
+    monkeypatch.setenv("ZSL_DATA_ROOT", str(tmp_path))
+    assert dataset_folder("SHAPES") == tmp_path / "SHAPES"
+    assert embedded_folders("SHAPES") == [tmp_path / "SHAPES", course_data("SHAPES")]
+    data = load_dataset("SHAPES", word_vectors=())
+    assert data.name == "SHAPES" and data.features.shape == (60, 8)   # the tiny copy, not the package's 7,680 images
+
+
+def test_shapes_falls_back_to_the_packages_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("ZSL_DATA_ROOT", str(tmp_path))   # a root for the benchmarks, without a SHAPES folder
+    assert dataset_folder("SHAPES") == course_data("SHAPES")
+    monkeypatch.delenv("ZSL_DATA_ROOT")
+    assert embedded_folders("SHAPES") == [course_data("SHAPES")]
+    assert load_dataset("SHAPES", word_vectors=()).features.shape[0] == 7680
+
+
+def test_an_incomplete_shapes_folder_is_an_error_naming_where_it_looked(tmp_path: Path):
+    (tmp_path / "SHAPES").mkdir()
+    with pytest.raises(ZSLDataError) as error:
+        load_dataset("SHAPES", root=tmp_path, word_vectors=())
+    message = str(error.value)
+    assert f"{tmp_path / 'SHAPES'} lacks res101.mat and att_splits.mat" in message
+    assert f"looked in, in order: {tmp_path / 'SHAPES'} (exists); {course_data('SHAPES')} (exists)" in message
+    assert "or remove it to use the package's copy" in message
+
+
+def test_a_package_without_its_shapes_copy_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("ZSL_DATA_ROOT", raising=False)
+    monkeypatch.setattr(data_module, "course_data", lambda *parts: tmp_path.joinpath("site-packages", *parts))
+    with pytest.raises(ZSLDataError, match=r"looked in, in order: .*SHAPES \(absent\); reinstall zsl-course"):
+        load_dataset("SHAPES", word_vectors=())
+
+
+def test_default_root_is_the_repository_data_folder_or_the_user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("ZSL_DATA_ROOT", raising=False)
+    assert default_root() == course_data().parents[1] / "data"   # this source checkout
+    installed = tmp_path / "site-packages" / "zsl_utils" / "course_data"
+    monkeypatch.setattr(data_module, "course_data", lambda *parts: installed.joinpath(*parts))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert default_root() == tmp_path / "cache" / "zsl-course"
+    monkeypatch.setenv("ZSL_DATA_ROOT", str(tmp_path / "elsewhere"))
+    assert default_root() == tmp_path / "elsewhere"

@@ -38,20 +38,19 @@ def _existing(paths: list[str], what: str) -> None:
 
 
 def _datasets(args: argparse.Namespace) -> int:
-    root = Path(args.root) if args.root else default_root()
-    print(f"data root: {root}")
+    print(f"data root: {args.root or default_root()}")
     for name in dataset_names():
         kind = "embedded" if name in EMBEDDED_DATASETS else "xlsa17"
-        state = _dataset_state(name, root)
-        print(f"  {name:<7} {kind:<9} {state:<40} {dataset_folder(name, root)}")
+        state = _dataset_state(name, args.root)
+        print(f"  {name:<7} {kind:<9} {state:<40} {dataset_folder(name, args.root)}")
     return 0
 
 
-def _dataset_state(name: str, root: Path) -> str:
+def _dataset_state(name: str, root: str | None) -> str:
     """``present``, ``missing (how to get it)``, or ``invalid: what is wrong with a file that is there``."""
     folder = dataset_folder(name, root)
     if missing_files(folder):
-        return f"missing (zsl-course download {name})"
+        return "missing (zsl-course build-shapes)" if name in EMBEDDED_DATASETS else f"missing (zsl-course download {name})"
     problem = files_problem(folder)
     return "present" if problem is None else f"invalid: {problem}"
 
@@ -130,6 +129,15 @@ def _release(args: argparse.Namespace) -> int:
     return 0
 
 
+def _notebooks(args: argparse.Namespace) -> int:
+    from .distribution import copy_reader_edition, reader_edition
+
+    copies = copy_reader_edition(args.dest)
+    print(f"{len(copies)} files of the reader's edition (no solutions) copied from {reader_edition()} to {args.dest}; "
+          f"open them with: jupyter lab {args.dest}")
+    return 0
+
+
 def _notebooks_in(target: Path) -> list[Path]:
     """``target`` itself, or every notebook under the folder ``target`` (nbgrader's ``submitted/<student>/
     <assignment>/`` layout included), checkpoints left out."""
@@ -166,17 +174,17 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     datasets = commands.add_parser("datasets", help="list every dataset and whether it is present")
-    datasets.add_argument("--root", help="data root (default: $ZSL_DATA_ROOT or the repository's data/)")
+    datasets.add_argument("--root", help="data root (default: $ZSL_DATA_ROOT, else the repository's data/ or ~/.cache/zsl-course)")
     datasets.set_defaults(func=_datasets)
 
     download = commands.add_parser("download", help="download an xlsa17 benchmark (AWA1, AWA2, CUB, SUN, APY)")
     download.add_argument("name", help=f"one of {', '.join(dataset_names())}")
-    download.add_argument("--root", help="data root (default: $ZSL_DATA_ROOT or the repository's data/)")
+    download.add_argument("--root", help="data root (default: $ZSL_DATA_ROOT, else the repository's data/ or ~/.cache/zsl-course)")
     download.add_argument("--sha256", help="expected SHA-256 of xlsa17.zip, checked before extraction")
     download.set_defaults(func=_download)
 
     shapes = commands.add_parser("build-shapes", help="rebuild the embedded SHAPES dataset from scratch")
-    shapes.add_argument("--out", default=str(dataset_folder("SHAPES")), help="output folder (default: data/SHAPES)")
+    shapes.add_argument("--out", help="output folder (default: where SHAPES is loaded from, see `zsl-course datasets`)")
     shapes.add_argument("--seed", type=int, default=0)
     shapes.set_defaults(func=_build_shapes)
 
@@ -200,6 +208,12 @@ def build_parser() -> argparse.ArgumentParser:
     rel.add_argument("--source", help="a notebook or folder (default: the course's notebooks)")
     rel.add_argument("--out", default="release")
     rel.set_defaults(func=_release)
+
+    notebooks = commands.add_parser(
+        "notebooks", help="copy the reader's edition of the notebooks (shipped with the package, no solutions) to DEST"
+    )
+    notebooks.add_argument("dest", help="folder to copy into (created if needed; files already there are never replaced)")
+    notebooks.set_defaults(func=_notebooks)
 
     grade = commands.add_parser(
         "grade", help="a student's self-check: restore the test cells from the course's notebook, run, print the points"

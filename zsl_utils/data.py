@@ -4,6 +4,14 @@ A dataset folder holds ``res101.mat`` (``features`` d x N, ``labels`` N x 1, 1-b
 and ``att_splits.mat`` (``att`` and ``original_att`` k x C, ``allclasses_names`` C x 1, and 1-based image indices
 ``trainval_loc``, ``test_seen_loc``, ``test_unseen_loc``, ``train_loc``, ``val_loc``). The embedded dataset also
 has ``regions.npy`` (N, R, d_r) region features.
+
+Where the files are looked for:
+
+- an xlsa17 benchmark NAME: ``ROOT/xlsa17/data/NAME/``, ROOT being the ``root`` argument, else ``$ZSL_DATA_ROOT``,
+  else the default root: the repository's ``data/`` in a source checkout, ``$XDG_CACHE_HOME/zsl-course`` (default
+  ``~/.cache/zsl-course``) for an installed package (``default_root``);
+- the embedded SHAPES: ``ROOT/SHAPES/`` when ``root`` or ``$ZSL_DATA_ROOT`` is given and that folder exists (a
+  rebuilt or modified copy), else the copy shipped inside the package (``distribution.course_data("SHAPES")``).
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ import scipy.io
 import torch
 
 from .dataset import ZSLDataset
+from .distribution import course_data
 from .download import download_xlsa17
 from .errors import ZSLDataError
 from .utils import write_atomically
@@ -29,6 +38,7 @@ __all__ = [
     "FILE_SEMANTICS",
     "dataset_names",
     "default_root",
+    "embedded_folders",
     "dataset_folder",
     "is_available",
     "load_xlsa17",
@@ -41,7 +51,6 @@ __all__ = [
 
 XLSA17_DATASETS = ("AWA1", "AWA2", "CUB", "SUN", "APY")
 EMBEDDED_DATASETS = ("SHAPES",)
-PACKAGE_DATA = Path(__file__).resolve().parents[1] / "data"
 FILE_SEMANTICS = ("attributes", "original_attributes")
 """The semantic kinds read from att_splits.mat (``att``, ``original_att``); any other kind is word vectors of the
 class names, loaded only when asked for (``word_vectors``)."""
@@ -54,8 +63,28 @@ def dataset_names() -> tuple[str, ...]:
 
 
 def default_root() -> Path:
-    """Where downloaded benchmarks live: ``$ZSL_DATA_ROOT`` if set, else the repository's ``data/`` folder."""
-    return Path(os.environ.get("ZSL_DATA_ROOT", PACKAGE_DATA))
+    """Where downloaded benchmarks live: ``$ZSL_DATA_ROOT`` if set; else the repository's ``data/`` folder when the
+    package runs from a source checkout; else ``$XDG_CACHE_HOME/zsl-course`` (default ``~/.cache/zsl-course``)."""
+    if os.environ.get("ZSL_DATA_ROOT"):
+        return Path(os.environ["ZSL_DATA_ROOT"])
+    repository = course_data().parents[1]
+    if (repository / "pyproject.toml").is_file():
+        return repository / "data"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "zsl-course"
+
+
+def _explicit_root(root: str | Path | None) -> Path | None:
+    """``root``, else ``$ZSL_DATA_ROOT``, else None: the roots a user chose (the default root holds no SHAPES)."""
+    if root is not None:
+        return Path(root)
+    return Path(os.environ["ZSL_DATA_ROOT"]) if os.environ.get("ZSL_DATA_ROOT") else None
+
+
+def embedded_folders(name: str, root: str | Path | None = None) -> list[Path]:
+    """The folders looked in for embedded dataset ``name``, in order: ``ROOT/NAME`` (ROOT: ``root``, else
+    ``$ZSL_DATA_ROOT``, if either is given), then the package's own copy. The first that exists is used."""
+    chosen = _explicit_root(root)
+    return ([chosen / name] if chosen is not None else []) + [course_data(name)]
 
 
 def _canonical(name: str) -> str:
@@ -69,7 +98,8 @@ def dataset_folder(name: str, root: str | Path | None = None) -> Path:
     """The folder that holds (or will hold) dataset ``name``'s ``res101.mat`` and ``att_splits.mat``."""
     name = _canonical(name)
     if name in EMBEDDED_DATASETS:
-        return PACKAGE_DATA / name
+        folders = embedded_folders(name, root)
+        return next((folder for folder in folders if folder.is_dir()), folders[-1])
     return Path(root or default_root()) / "xlsa17" / "data" / name
 
 
@@ -384,10 +414,23 @@ def _dataset_files(name: str, root: str | Path | None, folder: str | Path | None
             f"all five xlsa17 benchmarks) with: zsl-course download {name}{where}; or, if you have xlsa17 unpacked "
             f"elsewhere, set ZSL_DATA_ROOT to the folder that holds xlsa17/data/{name}"
         )
+    if missing and name in EMBEDDED_DATASETS:
+        raise ZSLDataError(_embedded_missing(name, root, folder, missing))
     problem = None if missing else files_problem(folder)
     if problem is not None:
         raise ZSLDataError(f"dataset {name} in {folder} cannot be loaded: {problem}")
     return folder
+
+
+def _embedded_missing(name: str, root: str | Path | None, folder: Path, missing: list[str]) -> str:
+    """The error for an embedded dataset whose chosen folder lacks files: where it looked, and what to do."""
+    looked = "; ".join(f"{path} ({'exists' if path.is_dir() else 'absent'})" for path in embedded_folders(name, root))
+    if folder != course_data(name):
+        fix = (f"complete {folder} (`zsl-course build-shapes --out {folder}`), or remove it to use the package's copy")
+    else:
+        fix = "reinstall zsl-course (the package's copy is incomplete), or set ZSL_DATA_ROOT to a folder holding " \
+              f"{name}/ (`zsl-course build-shapes --out ROOT/{name}`)"
+    return f"dataset {name}: {folder} lacks {' and '.join(missing)}; looked in, in order: {looked}; {fix}"
 
 
 def image_splits(

@@ -1,13 +1,63 @@
-"""What the installed distribution says about itself: the project's repository URL, read from the package
-metadata (``[project.urls] Repository`` of pyproject.toml, the one place that names it)."""
+"""What the installed distribution holds and says about itself: the files shipped inside the package (the
+embedded SHAPES dataset, the committed benchmark results, the reader's edition of the notebooks) and the project's
+repository URL, read from the package metadata (``[project.urls] Repository`` of pyproject.toml, the one place that
+names it).
+
+In a wheel, and in an editable install or a source checkout alike, the course's data lives in the package folder
+``zsl_utils/course_data/``. The reader's edition ships in a wheel as ``zsl_utils/notebooks/`` (pyproject.toml maps
+the repository's ``notebooks/`` there); in a source checkout it is the repository's ``notebooks/`` itself.
+"""
 
 from __future__ import annotations
 
-from importlib import metadata
+import shutil
+from importlib import metadata, resources
+from pathlib import Path
 
-__all__ = ["DISTRIBUTION", "repository_url"]
+__all__ = ["DISTRIBUTION", "course_data", "reader_edition", "copy_reader_edition", "repository_url"]
 
 DISTRIBUTION = "zsl-course"
+_READER_FILES = ("[0-9]*.ipynb", "NOTATION.md")
+
+
+def _package_folder() -> Path:
+    folder = resources.files("zsl_utils")
+    if not isinstance(folder, Path):   # e.g. a zip import: the data files must be real files for scipy and numpy
+        raise LookupError(f"zsl_utils is imported from {folder}, not from a folder; install it unpacked (pip does)")
+    return folder
+
+
+def course_data(*parts: str) -> Path:
+    """A file or folder shipped in the package's ``course_data/`` (``course_data("SHAPES", "build.json")``):
+    ``SHAPES/`` the embedded dataset, ``results/SHAPES_attributes/`` the committed benchmark results."""
+    return _package_folder().joinpath("course_data", *parts)
+
+
+def reader_edition() -> Path:
+    """The folder holding the reader's edition of the notebooks: the package's ``notebooks/`` in a wheel install,
+    the repository's ``notebooks/`` in a source checkout (an editable install); ValueError when neither holds one."""
+    package = _package_folder()
+    candidates = [package / "notebooks"]
+    if (package.parent / "pyproject.toml").is_file():   # a source checkout: the package folder sits in the repository
+        candidates.append(package.parent / "notebooks")
+    for folder in candidates:
+        if any(folder.glob(_READER_FILES[0])):
+            return folder
+    raise ValueError(f"no notebooks in {' or '.join(map(str, candidates))}: this installation of {DISTRIBUTION} "
+                      "ships no reader's edition; reinstall it from a wheel or from the repository")
+
+
+def copy_reader_edition(dest: str | Path) -> list[Path]:
+    """Copy the reader's edition (the numbered notebooks and NOTATION.md, no solutions) into ``dest`` (created if
+    needed) and return the copies. Refuses, copying nothing, when ``dest`` already holds one of those files."""
+    source, dest = reader_edition(), Path(dest)
+    files = sorted(path for pattern in _READER_FILES for path in source.glob(pattern))
+    taken = [dest / path.name for path in files if (dest / path.name).exists()]
+    if taken:
+        raise ValueError(f"{dest} already holds {', '.join(p.name for p in taken)}; nothing copied: choose an "
+                              "empty folder (or move your edited notebooks away first)")
+    dest.mkdir(parents=True, exist_ok=True)
+    return [Path(shutil.copyfile(path, dest / path.name)) for path in files]
 
 
 def repository_url() -> str:

@@ -20,7 +20,7 @@ from torch import nn
 from tqdm import tqdm
 
 from . import render
-from .data import PACKAGE_DATA, image_splits, save_xlsa17
+from .data import dataset_folder, image_splits, save_xlsa17
 from .train import class_targets
 from .utils import set_seed
 
@@ -130,14 +130,15 @@ def encode(model: ShapesCNN, images: np.ndarray, batch_size: int = 512) -> tuple
     return torch.cat(pooled).numpy(), torch.cat(regions).numpy()
 
 
-def build_shapes(out: str | Path = PACKAGE_DATA / "SHAPES", config: BuildConfig = BuildConfig(), progress: bool = True) -> Path:
-    """Render, split, train the encoder on trainval seen images, and write SHAPES in the xlsa17 layout to ``out``.
+def build_shapes(out: str | Path | None = None, config: BuildConfig = BuildConfig(), progress: bool = True) -> Path:
+    """Render, split, train the encoder on trainval seen images, and write SHAPES in the xlsa17 layout to ``out``
+    (default: the folder SHAPES is loaded from, ``data.dataset_folder("SHAPES")``).
 
     Files: ``res101.mat`` (features of the course's CNN, not ResNet-101: the name keeps the xlsa17 layout),
     ``att_splits.mat``, ``regions.npy`` (N, 4, width) float16, ``encoder.pt`` and ``build.json``. The folder is
     assembled in a temporary directory beside ``out`` and swapped in at the end: a failure leaves no partial data.
     """
-    out = Path(out)
+    out = Path(out) if out is not None else dataset_folder("SHAPES")
     start = time.perf_counter()
     images, labels, files = render.render_dataset(
         config.images_per_class,

@@ -1,0 +1,107 @@
+"""The wheel alone gives a working course: it holds the embedded data, the committed results and the reader's
+edition, and a fresh environment with only the wheel installed (no clone, no editable install) copies the notebooks
+with `zsl-course notebooks` and runs one of them outside the repository on the wheel's own zsl_utils."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import sysconfig
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK = "00_zero_shot_problem.ipynb"
+EXECUTE = """
+import json, sys
+from pathlib import Path
+import nbformat
+import zsl_utils
+from zsl_utils.teaching import execute_notebook
+
+path = Path(sys.argv[1])
+notebook = nbformat.read(path, as_version=4)
+notebook.cells.append(nbformat.v4.new_code_cell(
+    "import json, sys, zsl_utils, zsl_utils.data as d\\n"
+    "print(json.dumps({'kernel_python': sys.executable, 'zsl_utils': zsl_utils.__file__, "
+    "'shapes': str(d.dataset_folder('SHAPES'))}))"))
+execute_notebook(notebook, cwd=path.parent, timeout=900, allow_errors=False)
+print(json.dumps({"runner_zsl_utils": zsl_utils.__file__}))
+print(notebook.cells[-1].outputs[0]["text"].strip())
+"""
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel of this source tree (no dependencies, built with this environment's setuptools)."""
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet",
+                    "--wheel-dir", str(out), str(ROOT)], check=True, capture_output=True)
+    (built,) = out.glob("zsl_course-*.whl")
+    return built
+
+
+def test_the_wheel_holds_the_course_data_and_the_reader_edition_byte_for_byte(wheel: Path):
+    shipped = {
+        **{f"zsl_utils/{p.relative_to(ROOT / 'zsl_utils')}": p for p in (ROOT / "zsl_utils" / "course_data").rglob("*")
+           if p.is_file()},
+        **{f"zsl_utils/notebooks/{p.name}": p for p in [*(ROOT / "notebooks").glob("[0-9]*.ipynb"),
+                                                         ROOT / "notebooks" / "NOTATION.md"]},
+    }
+    assert any(name.endswith("SHAPES/res101.mat") for name in shipped) and len(shipped) >= 15
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        for name, source in shipped.items():
+            assert name in names, f"{name} is not in the wheel"
+            assert _sha256(archive.read(name)) == _sha256(source.read_bytes()), f"{name} differs from {source}"
+        assert not [name for name in names if name.startswith(("instructor/", "tests/", "data/", "benchmarks/"))]
+
+
+def _isolated_environment(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A fresh venv whose only zsl_utils can be the wheel's: it sees this environment's dependencies through a
+    .pth line, and .pth files are not read in folders added that way, so this environment's editable install
+    (a .pth finder) is not; PYTHONPATH and ZSL_* variables are dropped."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                               check=True, capture_output=True, text=True).stdout.strip())
+    ours = dict.fromkeys([sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]])
+    (site / "_zsl_course_dependencies.pth").write_text("".join(f"{path}\n" for path in ours))
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH" and not key.startswith("ZSL_")}
+    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    return venv, env
+
+
+def test_a_wheel_only_install_runs_a_released_notebook_outside_the_repository(wheel: Path, tmp_path: Path):
+    venv, env = _isolated_environment(tmp_path)
+    python = venv / "bin" / "python"
+    probe = subprocess.run([str(python), "-c", "import importlib.util as u; print(u.find_spec('zsl_utils'))"],
+                           env=env, check=True, capture_output=True, text=True, cwd=tmp_path)
+    assert probe.stdout.strip() == "None", f"zsl_utils importable before the wheel is installed: {probe.stdout}"
+
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index",
+                    "--quiet", str(wheel)], env=env, check=True, capture_output=True)
+    course = tmp_path / "my course"
+    copied = subprocess.run([str(venv / "bin" / "zsl-course"), "notebooks", str(course)], env=env, cwd=tmp_path,
+                            check=True, capture_output=True, text=True)
+    assert f"copied from {venv}" in copied.stdout and (course / NOTEBOOK).is_file()
+
+    run = subprocess.run([str(python), "-c", EXECUTE, str(course / NOTEBOOK)], env=env, cwd=course,
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-3000:]
+    runner, kernel = (json.loads(line) for line in run.stdout.strip().splitlines()[-2:])
+    installed = Path(kernel["zsl_utils"]).resolve()
+    assert installed.is_relative_to(venv.resolve()) and not installed.is_relative_to(ROOT)
+    assert Path(runner["runner_zsl_utils"]).resolve() == installed
+    assert Path(kernel["kernel_python"]).parent == venv / "bin"
+    assert Path(kernel["shapes"]) == installed.parent / "course_data" / "SHAPES"
