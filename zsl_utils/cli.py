@@ -126,8 +126,7 @@ def _release(args: argparse.Namespace) -> int:
     from .teaching import release
 
     _existing([args.source] if args.source else [], "--source")
-    for path in release(args.source or SOURCES, args.out, pattern=args.pattern):
-        print(f"student edition: {path}")
+    release(args.source or SOURCES, args.out, pattern=args.pattern, on_written=lambda path: print(f"student edition: {path}"))
     return 0
 
 
@@ -138,8 +137,9 @@ def _editions(args: argparse.Namespace) -> int:
     _existing([args.source] if args.source else [], "--source")
     if args.execute:
         _check_course_environment()
-    for path in release(args.source or SOURCES, args.out or NOTEBOOKS, pattern=args.pattern, execute=args.execute):
-        print(f"reader's edition{'' if args.execute else ' (not executed)'}: {path}", flush=True)
+    state = "" if args.execute else " (not executed)"
+    release(args.source or SOURCES, args.out or NOTEBOOKS, pattern=args.pattern, execute=args.execute,
+            on_written=lambda path: print(f"reader's edition{state}: {path}", flush=True))
     return 0
 
 

@@ -126,19 +126,31 @@ def student_copy(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return clean_notebook(notebook)
 
 
-def release(
-    source: str | Path, out: str | Path, pattern: str = "*.ipynb", execute: bool = False, timeout: int = 900
-) -> list[Path]:
-    """Write the :func:`student_copy` of every notebook of ``source`` (a folder, whose notebooks matching ``pattern``
-    are taken, or one .ipynb) to ``out``: the student edition, or with ``execute`` the reader's edition, each copy
-    executed in ``out`` in a fresh kernel (past its unfinished exercises, stopping at any other error: nothing is
-    written for a notebook that fails) and cleaned. ``out`` must not be the source's own folder."""
-    source, out = Path(source), Path(out)
+def _edition_sources(source: Path, pattern: str) -> list[Path]:
+    """The notebooks of ``source`` (one .ipynb, or a folder's notebooks matching ``pattern``), with clear errors."""
     if not source.exists():
         raise ValueError(f"source not found: {source}; give a notebook or a folder of the instructor's notebooks")
     notebooks = [source] if source.is_file() else sorted(source.glob(pattern))
     if not notebooks:
         raise ValueError(f"no notebook matching {pattern!r} in {source}")
+    return notebooks
+
+
+def release(
+    source: str | Path,
+    out: str | Path,
+    pattern: str = "*.ipynb",
+    execute: bool = False,
+    timeout: int = 900,
+    on_written: Callable[[Path], None] | None = None,
+) -> list[Path]:
+    """Write the :func:`student_copy` of every notebook of ``source`` (a folder, whose notebooks matching ``pattern``
+    are taken, or one .ipynb) to ``out``: the student edition, or with ``execute`` the reader's edition, each copy
+    executed in ``out`` in a fresh kernel (past its unfinished exercises, stopping at any other error: nothing is
+    written for a notebook that fails) and cleaned. ``out`` must not be the source's own folder. ``on_written`` is
+    called with each path as it is written."""
+    source, out = Path(source), Path(out)
+    notebooks = _edition_sources(source, pattern)
     if out.resolve() == (source.parent if source.is_file() else source).resolve():
         raise ValueError(f"{out} is the source's own folder: an edition there would overwrite the instructor's "
                          "notebooks; write it to another folder")
@@ -151,6 +163,8 @@ def release(
         target = out / path.name
         nbformat.write(edition, target)
         written.append(target)
+        if on_written is not None:
+            on_written(target)
     return written
 
 
