@@ -164,6 +164,10 @@ def test_missing_paths_are_named(capsys, tmp_path: Path):
     assert capsys.readouterr().err.startswith("error: notebook or folder not found:")
     assert main(["release", "--source", str(tmp_path / "none"), "--out", str(tmp_path / "release")]) == 2
     assert capsys.readouterr().err.startswith("error: --source not found:")
+    assert main(["editions", "--source", str(tmp_path / "none"), "--out", str(tmp_path / "notebooks")]) == 2
+    assert capsys.readouterr().err.startswith("error: --source not found:")
+    assert main(["run", "--notebooks", str(tmp_path / "none"), "--out", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err.startswith("error: --notebooks not found:")
 
 
 def test_notebooks_copies_the_reader_edition_and_never_replaces_a_file(tmp_path: Path, capsys):

@@ -1,7 +1,8 @@
 """The graded exercises: every check passes on the solution and on correct answers written in other styles, and
 fails on the stub, on known wrong answers and on shortcuts (copies of earlier cells, calls into the package); the
-student copy of each notebook, executed, fails exactly its graded cells (and the solution cells of its experiments,
-whose stub raises at top level); written questions carry points and are blanked in the student copy."""
+student copy of each notebook, executed as Run All runs it, fails exactly its graded cells (and the solution cells of
+its experiments, whose stub raises at top level), each unfinished exercise reporting itself, and still draws its final
+figure; written questions carry points and are blanked in the student copy."""
 
 from __future__ import annotations
 
@@ -14,14 +15,14 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from zsl_utils.course import NOTEBOOKS
+from zsl_utils.course import SOURCES
 from zsl_utils.teaching import execute_notebook, student_copy
 
 WRONG_ANSWERS = Path(__file__).parent / "exercises"
 
 
 def _notebooks() -> list[Path]:
-    return sorted(NOTEBOOKS.glob("[0-9]*.ipynb"))
+    return sorted(SOURCES.glob("[0-9]*.ipynb"))
 
 
 def _exercises(notebook: nbformat.NotebookNode) -> list[tuple[int, list[int]]]:
@@ -151,9 +152,17 @@ def test_shortcuts_fail_and_other_correct_answers_pass(path: Path, cell: int):
 
 
 @pytest.mark.parametrize("path", [p for p in _notebooks() if int(p.name[:2]) >= 2], ids=lambda p: p.name)
-def test_student_copy_fails_exactly_the_graded_cells(path: Path):
+def test_student_copy_fails_exactly_the_graded_cells_and_reaches_its_last_figure(path: Path):
+    """Executed without allow_errors (nbclient then stops at a failing cell unless it is tagged raises-exception, as
+    JupyterLab's Run All does): nothing after an exercise depends on the student's answer."""
     notebook = nbformat.read(path, as_version=4)
     graded = {j for _, tests in _exercises(notebook) for j in tests} | set(_experiments(notebook))
-    executed = execute_notebook(student_copy(notebook), cwd=path.parent)
-    failed = {i for i, cell in enumerate(executed.cells) if any(o.get("output_type") == "error" for o in cell.get("outputs", []))}
-    assert failed == graded
+    executed = execute_notebook(student_copy(notebook), cwd=path.parent, allow_errors=False)
+    errors = {i: output for i, cell in enumerate(executed.cells) for output in cell.get("outputs", [])
+              if output.get("output_type") == "error"}
+    assert set(errors) == graded
+    for i in _experiments(notebook):   # an experiment's stub raises where it stands, naming its exercise
+        assert errors[i].ename == "NotImplementedError" and "is not done yet" in errors[i].evalue, errors[i]
+    last = max(i for i, cell in enumerate(executed.cells) if cell.cell_type == "code")
+    assert any("image/png" in output.get("data", {}) for output in executed.cells[last].outputs), (
+        f"{path.name}: the last cell drew no figure")

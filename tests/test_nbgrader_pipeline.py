@@ -15,12 +15,12 @@ import nbformat
 import pytest
 
 from zsl_utils.cli import main
-from zsl_utils.course import NOTEBOOKS
+from zsl_utils.course import SOURCES
 
 pytest.importorskip("nbgrader")
 
 # The graded notebook that executes fastest (about 11 s of the README's 213 s course run).
-NOTEBOOK = NOTEBOOKS / "09_generalized_zsl.ipynb"
+NOTEBOOK = SOURCES / "09_generalized_zsl.ipynb"
 ASSIGNMENT = NOTEBOOK.stem
 COURSE_ID = "zsl-course"
 WRONG_ANSWERS = Path(__file__).parent / "exercises" / f"{ASSIGNMENT}.py"

@@ -1,4 +1,5 @@
-"""Student copies through nbgrader's preprocessors, and grading."""
+"""The editions (nbgrader's preprocessors, unfinished exercises reported without halting Run All), the reader's
+edition against the instructor's source, committed metadata against a live kernel, and grading."""
 
 from __future__ import annotations
 
@@ -8,20 +9,24 @@ from pathlib import Path
 import nbformat
 import pytest
 import torch
+from nbclient.exceptions import CellExecutionError
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from zsl_utils.cli import main
-from zsl_utils.course import NOTEBOOKS
+from zsl_utils.course import NOTEBOOKS, SOURCES
 from zsl_utils.teaching import (
     EXERCISE_TABLE_BEGIN,
     EXERCISE_TABLE_END,
+    READER_TAG,
     clean_notebook,
+    execute_notebook,
     grade_notebook,
     graded_exercises,
     release,
     student_copy,
     update_exercise_table,
 )
+from zsl_utils.teaching import _kernel_config
 
 TEACHING_DOC = Path(__file__).resolve().parents[1] / "docs" / "teaching.md"
 
@@ -50,11 +55,153 @@ def _exercise_notebook() -> nbformat.NotebookNode:
 def test_student_copy_replaces_solutions_and_hides_tests():
     student = student_copy(_exercise_notebook())
     sources = [cell.source for cell in student.cells]
-    assert "raise NotImplementedError()" in sources[2] and "return x + 1" not in sources[2]
+    assert "raise NotImplementedError(" in sources[2] and "return x + 1" not in sources[2]
     assert '"""x + 1"""' in sources[2]
     assert "add_one(-1)" not in sources[3] and "add_one(1) == 2" in sources[3]
     assert all(not cell.get("outputs") for cell in student.cells if cell.cell_type == "code")
     assert "execution" not in student.cells[1].metadata
+
+
+def _unfinished_exercises() -> nbformat.NotebookNode:
+    """An exercise notebook as the course writes them: a function exercise, an experiment whose stub raises at top
+    level, then the notebook's last figure, which depends on neither."""
+    notebook = _exercise_notebook()
+    notebook.cells[0].source = "# Exercises\n\n### Exercise 2.1 (2 points): add one"
+    experiment = "### BEGIN SOLUTION\nbest = max([1, 3, 2])\n### END SOLUTION\nprint('best', best)"
+    notebook.cells[1].metadata["tags"] = ["nbval-check-output", "keep-me"]
+    notebook.cells += [
+        new_markdown_cell("### Exercise 2.2 (1 point): the best value"),
+        new_code_cell(experiment, metadata=_nbgrader("02_experiment_best", solution=True)),
+        new_code_cell("assert best == 3", metadata=_nbgrader("02_experiment_best_test", points=1)),
+        new_code_cell("import matplotlib\nmatplotlib.use('agg')\nimport matplotlib.pyplot as plt\n"
+                      "plt.plot([0, 1])\nplt.savefig('last_figure.png')\nprint('the last figure')"),
+    ]
+    return notebook
+
+
+def test_run_all_reports_each_unfinished_exercise_and_reaches_the_last_cell(tmp_path: Path):
+    source = _unfinished_exercises()
+    student = student_copy(source)
+    tagged = [i for i, cell in enumerate(student.cells) if READER_TAG in cell.metadata.get("tags", [])]
+    assert tagged == [2, 3, 4, 6, 7]   # the answers and the autograded checks, nothing else
+    assert student.cells[1].metadata.tags == ["keep-me"]   # nbval's test markers are left out
+    assert 'raise NotImplementedError("Exercise 2.1 is not done yet: write your code here")' in student.cells[2].source
+    assert student.cells[6].source.startswith('# YOUR CODE HERE\nraise NotImplementedError("Exercise 2.2 is not done')
+    # nbclient, as `zsl-course run` and `zsl-course editions` use it, stops at an untagged error only.
+    executed = execute_notebook(student, cwd=tmp_path, allow_errors=False)
+    errors = {i: (o.ename, o.evalue) for i, cell in enumerate(executed.cells) for o in cell.get("outputs", [])
+              if o.output_type == "error"}
+    assert errors == {
+        3: ("NotImplementedError", "Exercise 2.1 is not done yet: write your code here"),   # the check calls the stub
+        6: ("NotImplementedError", "Exercise 2.2 is not done yet: write your code here"),
+        7: ("NameError", "name 'best' is not defined"),
+    }
+    assert executed.cells[-1].outputs[0].text == "the last figure\n" and (tmp_path / "last_figure.png").exists()
+    # The same cells, untagged, stop nbclient at the first unfinished exercise.
+    for cell in student.cells:
+        cell.metadata.pop("tags", None)
+    with pytest.raises(CellExecutionError, match="Exercise 2.1 is not done yet"):
+        execute_notebook(student, cwd=tmp_path, allow_errors=False)
+
+
+def test_the_reader_and_student_editions_come_from_one_source(tmp_path: Path, capsys):
+    source = tmp_path / "instructor"
+    source.mkdir()
+    nbformat.write(_unfinished_exercises(), source / "02_ex.ipynb")
+    assert main(["editions", "--source", str(source), "--out", str(tmp_path / "notebooks")]) == 0
+    assert main(["release", "--source", str(source), "--out", str(tmp_path / "release")]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"reader's edition: {tmp_path / 'notebooks' / '02_ex.ipynb'}", f"student edition: {tmp_path / 'release' / '02_ex.ipynb'}"]
+    reader = nbformat.read(tmp_path / "notebooks" / "02_ex.ipynb", as_version=4)
+    student = nbformat.read(tmp_path / "release" / "02_ex.ipynb", as_version=4)
+    assert [_cell_fields(cell) for cell in reader.cells] == [_cell_fields(cell) for cell in student.cells]
+    assert reader.cells[-1].outputs[0].text == "the last figure\n"   # executed, past both unfinished exercises
+    assert not any(cell.get("outputs") for cell in student.cells)
+    assert main(["editions", "--source", str(source), "--out", str(source)]) == 2
+    assert "would overwrite the instructor's notebooks" in capsys.readouterr().err
+
+
+def test_an_exercise_without_a_numbered_heading_is_still_reported():
+    notebook = _exercise_notebook()
+    notebook.cells[0].source = "# Some section"
+    assert 'raise NotImplementedError("This exercise is not done yet: write your code here")' in student_copy(notebook).cells[2].source
+
+
+def test_an_edition_never_overwrites_its_source(tmp_path: Path):
+    nbformat.write(_exercise_notebook(), tmp_path / "ex.ipynb")
+    before = (tmp_path / "ex.ipynb").read_bytes()
+    with pytest.raises(ValueError, match="is the source's own folder: an edition there would overwrite"):
+        release(tmp_path, tmp_path)
+    with pytest.raises(ValueError, match="no notebook matching '9\\*.ipynb'"):
+        release(tmp_path, tmp_path / "out", pattern="9*.ipynb")
+    assert (tmp_path / "ex.ipynb").read_bytes() == before
+
+
+def _cell_fields(cell: nbformat.NotebookNode) -> tuple:
+    return cell.cell_type, cell.source, cell.metadata
+
+
+@pytest.mark.skipif(NOTEBOOKS == SOURCES, reason="the reader's edition has no folder of its own yet")
+def test_the_reader_edition_is_generated_from_the_instructor_source():
+    sources = sorted(p.name for p in SOURCES.glob("[0-9]*.ipynb"))
+    assert sorted(p.name for p in NOTEBOOKS.glob("[0-9]*.ipynb")) == sources
+    for name in sources:
+        expected = student_copy(nbformat.read(SOURCES / name, as_version=4))
+        edition = nbformat.read(NOTEBOOKS / name, as_version=4)
+        assert len(edition.cells) == len(expected.cells), f"{name}: regenerate it with `zsl-course editions`"
+        for i, (cell, want) in enumerate(zip(edition.cells, expected.cells)):
+            assert _cell_fields(cell) == _cell_fields(want), (
+                f"notebooks/{name} cell {i} differs from its instructor's source: edit the source, then run "
+                "`zsl-course editions`")
+        assert edition.metadata == expected.metadata
+        text = "\n".join(cell.source for cell in edition.cells)
+        assert "### BEGIN SOLUTION" not in text and "### BEGIN HIDDEN TESTS" not in text
+
+
+def _live_kernel_metadata() -> dict:
+    """The notebook metadata JupyterLab writes from a freshly started python3 kernel: its kernelspec, and the
+    language_info of its kernel_info_reply."""
+    from jupyter_client import KernelManager
+
+    manager = KernelManager(kernel_name="python3", config=_kernel_config())
+    manager.start_kernel()
+    client = manager.client()
+    try:
+        client.start_channels()
+        client.wait_for_ready(timeout=60)
+        reply = client.kernel_info(reply=True, timeout=60)["content"]
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+    spec = manager.kernel_spec
+    return {"kernelspec": {"display_name": spec.display_name, "language": spec.language, "name": manager.kernel_name},
+            "language_info": reply["language_info"]}
+
+
+def _without_version(metadata: dict) -> dict:
+    return {**metadata, "language_info": {k: v for k, v in metadata["language_info"].items() if k != "version"}}
+
+
+def test_committed_notebooks_hold_the_metadata_a_live_kernel_reports():
+    """JupyterLab writes the kernel's kernel_info_reply language_info into a notebook when the kernel starts, and
+    shows the notebook as changed if that differs from the file. Every field is compared except the Python
+    version, which is that of the machine that wrote the notebook."""
+    live = _live_kernel_metadata()
+    for path in sorted({*SOURCES.glob("[0-9]*.ipynb"), *NOTEBOOKS.glob("[0-9]*.ipynb")}):
+        metadata = nbformat.read(path, as_version=4).metadata
+        assert _without_version(metadata) == _without_version(live), f"{path}: run `python -m zsl_utils.teaching clean`"
+        assert re.fullmatch(r"3\.\d+\.\d+", metadata["language_info"]["version"]), path
+    assert _without_version(clean_notebook(_exercise_notebook()).metadata) == _without_version(live)
+    assert clean_notebook(_exercise_notebook()).metadata.language_info.version == live["language_info"]["version"]
+
+
+def test_test_markers_are_cell_tags_not_comments():
+    from nbval.plugin import find_comment_markers
+
+    for path in sorted(SOURCES.glob("[0-9]*.ipynb")):
+        for i, cell in enumerate(nbformat.read(path, as_version=4).cells):
+            if cell.cell_type == "code":
+                assert not list(find_comment_markers(cell.source)), f"{path.name} cell {i}: use the nbval tag instead"
 
 
 def test_clean_notebook_keeps_outputs_and_drops_timings():
@@ -166,7 +313,7 @@ def test_the_exercise_table_of_the_teaching_guide_is_up_to_date(tmp_path: Path):
 
 
 def test_each_exercise_heading_states_its_graded_points():
-    for path in sorted(NOTEBOOKS.glob("[0-9]*.ipynb")):
+    for path in sorted(SOURCES.glob("[0-9]*.ipynb")):
         for exercise in graded_exercises(path):
             stated = re.search(r"\((\d+(?:\.\d+)?) points?\)", exercise.heading)
             assert stated, f"{path.name}: the heading above {exercise.grade_id} states no points: {exercise.heading!r}"

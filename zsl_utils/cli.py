@@ -112,20 +112,33 @@ def _check_course_environment() -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .course import run_course
+    from .course import NOTEBOOKS, run_course
 
+    _existing([args.notebooks] if args.notebooks else [], "--notebooks")
     _check_course_environment()
-    run_course(args.out, pattern=args.pattern)
+    run_course(args.out, notebooks=args.notebooks or NOTEBOOKS, pattern=args.pattern)
     return 0
 
 
 def _release(args: argparse.Namespace) -> int:
-    from .course import NOTEBOOKS
+    from .course import SOURCES
     from .teaching import release
 
     _existing([args.source] if args.source else [], "--source")
-    for path in release(args.source or NOTEBOOKS, args.out):
-        print(f"student copy: {path}")
+    release(args.source or SOURCES, args.out, pattern=args.pattern, on_written=lambda path: print(f"student edition: {path}"))
+    return 0
+
+
+def _editions(args: argparse.Namespace) -> int:
+    from .course import NOTEBOOKS, SOURCES
+    from .teaching import release
+
+    _existing([args.source] if args.source else [], "--source")
+    if args.execute:
+        _check_course_environment()
+    state = "" if args.execute else " (not executed)"
+    release(args.source or SOURCES, args.out or NOTEBOOKS, pattern=args.pattern, execute=args.execute,
+            on_written=lambda path: print(f"reader's edition{state}: {path}", flush=True))
     return 0
 
 
@@ -202,11 +215,23 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="execute every notebook headless; executed copies and figures to --out")
     run.add_argument("--out", default="output")
     run.add_argument("--pattern", default="[0-9]*.ipynb", help="which notebooks (glob)")
+    run.add_argument("--notebooks", help="folder of the notebooks to run (default: the reader's edition, notebooks/)")
     run.set_defaults(func=_run)
 
-    rel = commands.add_parser("release", help="student copies of the notebooks (nbgrader preprocessors)")
-    rel.add_argument("--source", help="a notebook or folder (default: the course's notebooks)")
+    editions = commands.add_parser(
+        "editions", help="write the reader's edition (notebooks/) from the instructor's source, executed"
+    )
+    editions.add_argument("--source", help="a notebook or folder (default: the instructor's source)")
+    editions.add_argument("--out", help="folder of the reader's edition (default: the course's notebooks/)")
+    editions.add_argument("--pattern", default="[0-9]*.ipynb", help="which notebooks of a source folder (glob)")
+    editions.add_argument("--no-execute", dest="execute", action="store_false",
+                          help="write the editions without executing them")
+    editions.set_defaults(func=_editions)
+
+    rel = commands.add_parser("release", help="the student edition: the notebooks without solutions, hidden tests or outputs")
+    rel.add_argument("--source", help="a notebook or folder (default: the instructor's source)")
     rel.add_argument("--out", default="release")
+    rel.add_argument("--pattern", default="[0-9]*.ipynb", help="which notebooks of a source folder (glob)")
     rel.set_defaults(func=_release)
 
     notebooks = commands.add_parser(
@@ -219,10 +244,10 @@ def build_parser() -> argparse.ArgumentParser:
         "grade", help="a student's self-check: restore the test cells from the course's notebook, run, print the points"
     )
     grade.add_argument("notebooks", nargs="+", help="notebooks, or folders searched recursively (nbgrader's submitted/)")
-    grade.add_argument("--source", help="solution notebook or folder to restore the test cells from (default: notebooks/)")
+    grade.add_argument("--source", help="solution notebook or folder to restore the test cells from (default: the instructor's source)")
     grade.set_defaults(func=_grade)
 
-    table = commands.add_parser("exercise-table", help="rewrite the exercise table of docs/teaching.md from the notebooks")
+    table = commands.add_parser("exercise-table", help="rewrite the exercise table of docs/teaching.md from the instructor's source")
     table.add_argument("--doc", default=str(_PACKAGE.parent / "docs" / "teaching.md"))
     table.set_defaults(func=_exercise_table)
     return parser

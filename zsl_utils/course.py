@@ -1,4 +1,8 @@
-"""``zsl-course run``: execute every notebook headless, keep executed copies and figures, report times."""
+"""``zsl-course run``: execute every notebook headless, keep executed copies and figures, report times.
+
+The course's notebooks come in two folders: :data:`SOURCES`, the instructor's source (solutions, hidden tests,
+nbgrader's metadata, nbval's tags), and :data:`NOTEBOOKS`, the reader's edition generated from it
+(``zsl-course editions``), which is what a reader opens and what ``zsl-course run`` executes."""
 
 from __future__ import annotations
 
@@ -12,9 +16,13 @@ import nbformat
 
 from .teaching import clean_notebook, notebook_client
 
-__all__ = ["NOTEBOOKS", "RunRecord", "headline", "run_course"]
+__all__ = ["NOTEBOOKS", "SOURCES", "RunRecord", "headline", "run_course"]
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+_ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = _ROOT / "notebooks"
+"""The reader's edition: no solution, no hidden test; executed and committed."""
+SOURCES = _ROOT / "notebooks"
+"""The instructor's source of every notebook, from which the editions are generated."""
 _HEADLINE = re.compile(r"ZSL \d+\.\d \| GZSL .*")
 
 

@@ -25,6 +25,9 @@ from nbformat.v4 import new_code_cell
 from traitlets.config import Config
 
 __all__ = [
+    "READER_TAG",
+    "NBVAL_TAGS",
+    "kernel_language_info",
     "clean_notebook",
     "student_copy",
     "release",
@@ -40,14 +43,30 @@ __all__ = [
     "withheld",
 ]
 
+_POINTS = re.compile(r"\s*\(\d+(?:\.\d+)? points?\)")   # "(2 points)" in an exercise heading
 _KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+READER_TAG = "raises-exception"
+"""The tag of the cells a reader's or student's edition may see fail (an unfinished exercise's stub and its checks):
+JupyterLab's Run All, nbclient and nbgrader's autograder carry on past a failing cell that has it."""
+
+NBVAL_TAGS = ("nbval-check-output", "nbval-ignore-output", "nbval-skip", "nbval-raises-exception")
+"""nbval's cell tags: test markers of the instructor's source, left out of the editions."""
+
+
+def kernel_language_info() -> dict:
+    """The ``language_info`` that this environment's ``python3`` kernel (ipykernel) reports in its kernel_info_reply,
+    and that JupyterLab writes into a notebook when the kernel starts (the Python version included)."""
+    from ipykernel.ipkernel import IPythonKernel
+
+    return copy.deepcopy(IPythonKernel.language_info)
 
 
 def clean_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Strip volatile metadata in place (execution timings, widget state, kernel versions); keep outputs."""
-    notebook.metadata = nbformat.from_dict(
-        {"kernelspec": _KERNELSPEC, "language_info": {"name": "python", "pygments_lexer": "ipython3"}}
-    )
+    """Strip volatile metadata in place (execution timings, widget state, cell ids); keep outputs. The notebook's
+    metadata becomes what JupyterLab writes when it opens it with this environment's kernel (:data:`_KERNELSPEC`
+    and :func:`kernel_language_info`), so that opening it does not mark it changed."""
+    notebook.metadata = nbformat.from_dict({"kernelspec": _KERNELSPEC, "language_info": kernel_language_info()})
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)
         cell.metadata.pop("collapsed", None)
@@ -57,28 +76,95 @@ def clean_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return notebook
 
 
+def _exercise_label(notebook: nbformat.NotebookNode, index: int) -> str:
+    """How the reader knows the exercise of cell ``index``: its heading's words before the colon (``Exercise 7.1``),
+    or ``This exercise`` when no heading above names an exercise."""
+    heading = _heading_before(notebook, index)
+    label = _POINTS.sub("", heading).split(":")[0].strip()
+    return label if "exercise" in label.lower() and len(label) <= 16 and '"' not in label else "This exercise"
+
+
+def _named_stubs(notebook: nbformat.NotebookNode, resources: dict) -> tuple[nbformat.NotebookNode, dict]:
+    """nbgrader's ClearSolutions, with each code stub raising a NotImplementedError that names its exercise."""
+    from nbgrader.preprocessors import ClearSolutions
+
+    default = ClearSolutions()
+    language = notebook.metadata.get("kernelspec", {}).get("language", "python")
+    for index, cell in enumerate(notebook.cells):
+        message = f"{_exercise_label(notebook, index)} is not done yet: write your code here"
+        stub = f'# YOUR CODE HERE\nraise NotImplementedError("{message}")'
+        clear = ClearSolutions(code_stub={**default.code_stub, language: stub})
+        notebook.cells[index], resources = clear.preprocess_cell(cell, {**resources, "language": language}, index)
+    return notebook, resources
+
+
 def student_copy(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The student version, made by nbgrader's own preprocessors: solutions replaced by a ``raise
-    NotImplementedError()`` stub, hidden tests removed, outputs cleared, graded cells locked."""
-    from nbgrader.preprocessors import CheckCellMetadata, ClearHiddenTests, ClearOutput, ClearSolutions, LockCells
+    """The edition a reader or student gets, made by nbgrader's own preprocessors: solutions replaced by a stub that
+    raises ``NotImplementedError("Exercise 7.1 is not done yet: write your code here")``, hidden tests removed, outputs cleared,
+    graded cells locked. Each solution cell and each autograded test cell is tagged :data:`READER_TAG`, so that Run
+    All reports every unfinished exercise and still runs to the end; nbval's tags are left out.
+
+    The reader's edition (``notebooks/``) is this, executed; the student edition (``zsl-course release``) is this
+    as it is."""
+    from nbgrader.preprocessors import CheckCellMetadata, ClearHiddenTests, ClearOutput, LockCells
 
     notebook = copy.deepcopy(notebook)
     resources: dict = {}
-    for preprocessor in (CheckCellMetadata(), ClearSolutions(), ClearHiddenTests(), ClearOutput(), LockCells()):
+    notebook, resources = CheckCellMetadata().preprocess(notebook, resources)
+    notebook, resources = _named_stubs(notebook, resources)
+    for preprocessor in (ClearHiddenTests(), ClearOutput(), LockCells()):
         notebook, resources = preprocessor.preprocess(notebook, resources)
+    for cell in notebook.cells:
+        tags = [tag for tag in cell.metadata.get("tags", []) if tag not in NBVAL_TAGS]
+        meta = _nbgrader_meta(cell)
+        if cell.cell_type == "code" and (meta.get("solution") or meta.get("grade")) and READER_TAG not in tags:
+            tags.append(READER_TAG)
+        if tags:
+            cell.metadata["tags"] = tags
+        else:
+            cell.metadata.pop("tags", None)
     return clean_notebook(notebook)
 
 
-def release(source: str | Path, out: str | Path) -> list[Path]:
-    """Write the student copy of every notebook in ``source`` (a folder or one .ipynb) to ``out``."""
+def _edition_sources(source: Path, pattern: str) -> list[Path]:
+    """The notebooks of ``source`` (one .ipynb, or a folder's notebooks matching ``pattern``), with clear errors."""
+    if not source.exists():
+        raise ValueError(f"source not found: {source}; give a notebook or a folder of the instructor's notebooks")
+    notebooks = [source] if source.is_file() else sorted(source.glob(pattern))
+    if not notebooks:
+        raise ValueError(f"no notebook matching {pattern!r} in {source}")
+    return notebooks
+
+
+def release(
+    source: str | Path,
+    out: str | Path,
+    pattern: str = "*.ipynb",
+    execute: bool = False,
+    timeout: int = 900,
+    on_written: Callable[[Path], None] | None = None,
+) -> list[Path]:
+    """Write the :func:`student_copy` of every notebook of ``source`` (a folder, whose notebooks matching ``pattern``
+    are taken, or one .ipynb) to ``out``: the student edition, or with ``execute`` the reader's edition, each copy
+    executed in ``out`` in a fresh kernel (past its unfinished exercises, stopping at any other error: nothing is
+    written for a notebook that fails) and cleaned. ``out`` must not be the source's own folder. ``on_written`` is
+    called with each path as it is written."""
     source, out = Path(source), Path(out)
-    notebooks = [source] if source.is_file() else sorted(source.glob("*.ipynb"))
+    notebooks = _edition_sources(source, pattern)
+    if out.resolve() == (source.parent if source.is_file() else source).resolve():
+        raise ValueError(f"{out} is the source's own folder: an edition there would overwrite the instructor's "
+                         "notebooks; write it to another folder")
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for path in notebooks:
+        edition = student_copy(nbformat.read(path, as_version=4))
+        if execute:
+            edition = clean_notebook(execute_notebook(edition, cwd=out, timeout=timeout, allow_errors=False))
         target = out / path.name
-        nbformat.write(student_copy(nbformat.read(path, as_version=4)), target)
+        nbformat.write(edition, target)
         written.append(target)
+        if on_written is not None:
+            on_written(target)
     return written
 
 
@@ -209,14 +295,14 @@ def _restore_tests(notebook: nbformat.NotebookNode, source: nbformat.NotebookNod
 def grade_notebook(path: str | Path, sources: str | Path | None = None, timeout: int = 600) -> GradeReport:
     """A student's self-check, scored as nbgrader's autograder would: the autograded test cells are first restored
     from the source notebook (the solution notebook of ``sources`` that shares the notebook's grade ids; default:
-    the course's ``notebooks/``), hidden tests and points included, so an edited or emptied check cannot give
-    points; a deleted one scores 0. The notebook then runs in a fresh kernel (continuing past errors), and each
+    the course's instructor's source, :data:`zsl_utils.course.SOURCES`), hidden tests and points included, so an
+    edited or emptied check cannot give points; a deleted one scores 0. The notebook then runs in a fresh kernel (continuing past errors), and each
     autograded cell that runs without error earns its points. When no source notebook holds the notebook's grade
     ids, its test cells run as submitted and the report says so."""
-    from .course import NOTEBOOKS
+    from .course import SOURCES
 
     path = Path(path)
-    sources = Path(sources) if sources is not None else NOTEBOOKS
+    sources = Path(sources) if sources is not None else SOURCES
     start = time.perf_counter()
     notebook = nbformat.read(path, as_version=4)
     notes = []
@@ -260,7 +346,7 @@ class GradedExercise:
     def title(self) -> str:
         """The heading without its points: ``Exercise 6.1 (2 points): per-class accuracy`` -> ``Exercise 6.1:
         per-class accuracy``."""
-        return re.sub(r"\s*\(\d+(?:\.\d+)? points?\)", "", self.heading)
+        return _POINTS.sub("", self.heading)
 
 
 def _heading_before(notebook: nbformat.NotebookNode, index: int) -> str:
@@ -325,8 +411,9 @@ def _exercise_table(notebooks: Path) -> str:
 
 def update_exercise_table(doc: str | Path, notebooks: str | Path | None = None) -> bool:
     """Rewrite the exercise table of ``doc`` (between its ``EXERCISE_TABLE_BEGIN`` and ``EXERCISE_TABLE_END``
-    lines) from the graded cells of ``notebooks`` (default: the course's). Returns whether the file changed."""
-    from .course import NOTEBOOKS
+    lines) from the graded cells of ``notebooks`` (default: the instructor's source). Returns whether the file
+    changed."""
+    from .course import SOURCES
 
     doc = Path(doc)
     text = doc.read_text()
@@ -336,7 +423,7 @@ def update_exercise_table(doc: str | Path, notebooks: str | Path | None = None) 
         )
     head, rest = text.split(EXERCISE_TABLE_BEGIN)
     _, tail = rest.split(EXERCISE_TABLE_END)
-    table = _exercise_table(Path(notebooks) if notebooks is not None else NOTEBOOKS)
+    table = _exercise_table(Path(notebooks) if notebooks is not None else SOURCES)
     updated = f"{head}{EXERCISE_TABLE_BEGIN}\n{table}\n{EXERCISE_TABLE_END}{tail}"
     if updated == text:
         return False
