@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import importlib.metadata
 import re
 import time
 from dataclasses import dataclass
@@ -12,9 +13,65 @@ import nbformat
 
 from .teaching import clean_notebook, notebook_client
 
-__all__ = ["NOTEBOOKS", "RunRecord", "headline", "run_course"]
+__all__ = ["NOTEBOOKS", "RunRecord", "colab_badge", "colab_install_cell", "headline", "repository_url",
+           "run_course", "setup_cell"]
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+_PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
+_REPOSITORY = re.compile(r'^\[project\.urls\][^\[]*?^Repository\s*=\s*"([^"]+)"', re.M | re.S)
+
+
+def repository_url() -> str:
+    """The course's repository, as ``[project.urls] Repository`` of pyproject.toml declares it (read from the file
+    in a clone, from the installed package's metadata elsewhere); a fork changes that one line."""
+    if _PYPROJECT.is_file():
+        match = _REPOSITORY.search(_PYPROJECT.read_text())
+        if match is None:
+            raise ValueError(f"{_PYPROJECT} declares no [project.urls] Repository; add it (the course's git URL)")
+        return match.group(1)
+    for entry in importlib.metadata.metadata("zsl-course").get_all("Project-URL") or []:
+        label, _, url = entry.partition(",")
+        if label.strip() == "Repository":
+            return url.strip()
+    raise ValueError("the installed zsl-course declares no Repository URL; reinstall it from a pyproject.toml "
+                     "with [project.urls] Repository")
+
+
+def colab_install_cell() -> str:
+    """The source of every notebook's first code cell: on Google Colab it installs the course from its repository
+    (the URL written in, since the package is not installed yet when it runs); elsewhere it does nothing."""
+    return (
+        "# On Google Colab, install the course's package; anywhere else this cell does nothing.\n"
+        "import subprocess\n"
+        "import sys\n"
+        "\n"
+        'if "google.colab" in sys.modules:\n'
+        f'    package = "zsl-course @ git+{repository_url()}"\n'
+        '    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", package], check=True)'
+    )
+
+
+def setup_cell(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A course notebook's set-up cell: its first code cell after the Colab install cell (the only cell that
+    exercises may depend on)."""
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    if not code or code[0].source != colab_install_cell():
+        raise ValueError("the notebook's first code cell is not colab_install_cell(); see notebooks/CONTRIBUTING.md")
+    if len(code) < 2:
+        raise ValueError("the notebook has no set-up cell after its Colab install cell")
+    return code[1]
+
+
+def colab_badge(notebook: str) -> str:
+    """The markdown "Open in Colab" badge of ``notebook`` (a file name such as ``03_devise.ipynb``): it opens the
+    reader's edition, ``notebooks/<notebook>`` on the main branch of the course's repository."""
+    url = repository_url()
+    if not url.startswith("https://github.com/"):
+        raise ValueError(f"Colab opens notebooks from GitHub, but the repository is {url}; "
+                         "declare an https://github.com/... URL in pyproject.toml [project.urls] Repository")
+    github = url.removeprefix("https://github.com/").removesuffix(".git")
+    return ("[![Open in Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
+            f"(https://colab.research.google.com/github/{github}/blob/main/notebooks/{notebook})")
 _HEADLINE = re.compile(r"ZSL \d+\.\d \| GZSL .*")
 
 

@@ -1,0 +1,75 @@
+"""The notebooks read in order: the Colab link and install cell of every notebook come from the one repository URL,
+the set-up is one call, code fits 100 characters, and nothing is printed before the notebook that teaches it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from zsl_utils.course import NOTEBOOKS, colab_badge, colab_install_cell, repository_url, setup_cell
+
+PATHS = sorted(NOTEBOOKS.glob("[0-9]*.ipynb"))
+
+
+def _read(path: Path) -> nbformat.NotebookNode:
+    return nbformat.read(path, as_version=4)
+
+
+def _code(notebook: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    return [cell for cell in notebook.cells if cell.cell_type == "code"]
+
+
+def test_the_repository_url_is_the_one_pyproject_declares():
+    pyproject = (NOTEBOOKS.parent / "pyproject.toml").read_text()
+    assert f'Repository = "{repository_url()}"' in pyproject
+    assert pyproject.count(repository_url()) == 1  # written once
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.name)
+def test_colab_link_and_install_cell_are_generated(path: Path):
+    notebook = _read(path)
+    assert colab_badge(path.name) in notebook.cells[0].source.splitlines()[:3], "run /tmp... regenerate the badge"
+    assert f"/blob/main/notebooks/{path.name})" in colab_badge(path.name)
+    assert _code(notebook)[0].source == colab_install_cell()
+
+
+def test_the_install_cell_does_nothing_off_colab_and_installs_from_the_repository_on_colab(monkeypatch):
+    import subprocess
+    import sys
+    import types
+
+    calls = []
+    monkeypatch.setattr(subprocess, "run", lambda *args, **kwargs: calls.append(args[0]))
+    exec(colab_install_cell(), {})
+    assert calls == []  # not on Colab
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    exec(colab_install_cell(), {})
+    assert calls == [[sys.executable, "-m", "pip", "install", "--quiet", f"zsl-course @ git+{repository_url()}"]]
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.name)
+def test_the_setup_is_one_call(path: Path):
+    notebook = _read(path)
+    source = setup_cell(notebook).source
+    assert "device, data, budget = start_notebook(seed=0)" in source
+    everywhere = "\n".join(cell.source for cell in _code(notebook))
+    for name in ("set_num_threads", "training_budget(", "course_dataset(", "get_device("):
+        assert name not in everywhere, f"{path.name} calls {name} itself; start_notebook does"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.name)
+def test_code_lines_fit_100_characters(path: Path):
+    long = [(i, line) for i, cell in enumerate(_read(path).cells) if cell.cell_type == "code"
+            for line in cell.source.splitlines() if len(line) > 100]
+    assert not long, f"{path.name}: code lines over 100 characters (cell, line): {long}"
+
+
+@pytest.mark.parametrize("path", [p for p in PATHS if int(p.name[:2]) < 9], ids=lambda p: p.name)
+def test_ausuc_is_not_printed_before_notebook_09(path: Path):
+    """AUSUC is defined in notebook 09: earlier notebooks print EvalResult's own line (ZSL, S, U, H) and the
+    calibrated line, never gbu_line() or the ausuc field."""
+    for i, cell in enumerate(_code(_read(path))):
+        assert not re.search(r"gbu_line\(|\.ausuc\b|\"ausuc\"", cell.source), f"{path.name} code cell {i}"
