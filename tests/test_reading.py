@@ -73,3 +73,18 @@ def test_ausuc_is_not_printed_before_notebook_09(path: Path):
     calibrated line, never gbu_line() or the ausuc field."""
     for i, cell in enumerate(_code(_read(path))):
         assert not re.search(r"gbu_line\(|\.ausuc\b|\"ausuc\"", cell.source), f"{path.name} code cell {i}"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.name)
+def test_exercises_are_numbered_by_notebook(path: Path):
+    """Every graded exercise sits under ``Exercise N.k (n points)...``, N the notebook's number, k = 1, 2, ... in
+    order; prose names exercises the same way."""
+    from zsl_utils.teaching import graded_exercises
+
+    number = int(path.name[:2])
+    headings = list(dict.fromkeys(e.heading for e in graded_exercises(path)))
+    for k, heading in enumerate(headings, start=1):
+        assert re.match(rf"Exercise {number}\.{k} \(\d+ points?\)", heading), f"{path.name}: {heading!r}"
+    for cell in _read(path).cells:
+        for label in re.findall(r"\b[Ee]xercise (\d+(?:\.\d+)?)", cell.source):
+            assert re.fullmatch(rf"{number}\.[1-{max(len(headings), 1)}]", label), f"{path.name}: Exercise {label}"
