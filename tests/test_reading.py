@@ -31,9 +31,27 @@ def test_the_repository_url_is_the_one_pyproject_declares():
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: p.name)
 def test_colab_link_and_install_cell_are_generated(path: Path):
     notebook = _read(path)
-    assert colab_badge(path.name) in notebook.cells[0].source.splitlines()[:3], "run /tmp... regenerate the badge"
-    assert f"/blob/main/notebooks/{path.name})" in colab_badge(path.name)
-    assert _code(notebook)[0].source == colab_install_cell()
+    assert notebook.cells[0].source.splitlines()[1] == colab_badge(path.name), "run `zsl-course colab`"
+    assert colab_badge(path.name).endswith(f"/blob/main/notebooks/{path.name})")
+    assert _code(notebook)[0].source == colab_install_cell(), "run `zsl-course colab`"
+
+
+def test_write_colab_cells_adds_then_keeps_the_badge_and_the_install_cell(tmp_path: Path):
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    from zsl_utils.course import write_colab_cells
+
+    cells = [new_markdown_cell("# 99 · A title\n\nText."), new_code_cell("x = 1")]
+    nbformat.write(new_notebook(cells=cells), tmp_path / "99_example.ipynb")
+    assert write_colab_cells(tmp_path) == [tmp_path / "99_example.ipynb"]
+    notebook = _read(tmp_path / "99_example.ipynb")
+    assert notebook.cells[0].source == f"# 99 · A title\n{colab_badge('99_example.ipynb')}\n\nText."
+    assert [cell.source for cell in notebook.cells[1:]] == [colab_install_cell(), "x = 1"]
+    assert write_colab_cells(tmp_path) == []          # up to date: untouched
+    notebook.cells[1].source = colab_install_cell().replace("--quiet", "-q")  # an old install cell: replaced
+    nbformat.write(notebook, tmp_path / "99_example.ipynb")
+    assert write_colab_cells(tmp_path) == [tmp_path / "99_example.ipynb"]
+    assert [cell.source for cell in _read(tmp_path / "99_example.ipynb").cells[1:]] == [colab_install_cell(), "x = 1"]
 
 
 def test_the_install_cell_does_nothing_off_colab_and_installs_from_the_repository_on_colab(monkeypatch):

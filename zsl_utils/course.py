@@ -14,7 +14,7 @@ import nbformat
 from .teaching import clean_notebook, notebook_client
 
 __all__ = ["NOTEBOOKS", "RunRecord", "colab_badge", "colab_install_cell", "headline", "repository_url",
-           "run_course", "setup_cell"]
+           "run_course", "setup_cell", "write_colab_cells"]
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 _PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
@@ -83,6 +83,39 @@ class RunRecord:
     headline: str
     peak_memory_mb: float | None
     """The kernel's peak resident memory (Linux ``VmHWM``); None where the system does not report it."""
+
+
+def write_colab_cells(notebooks: str | Path = NOTEBOOKS, pattern: str = "[0-9]*.ipynb") -> list[Path]:
+    """Give every notebook matching ``pattern`` its "Open in Colab" badge (the line under its title, cell 0) and
+    its Colab install cell (the first code cell: replaced when it is one, inserted before the first code cell
+    otherwise), from ``repository_url()``; only the source of those two cells changes. Returns the notebooks
+    rewritten (those already up to date are left untouched)."""
+    changed = []
+    for path in sorted(Path(notebooks).glob(pattern)):
+        notebook = nbformat.read(path, as_version=4)
+        title = notebook.cells[0]
+        if title.cell_type != "markdown" or not title.source.startswith("# "):
+            raise ValueError(f"{path.name}: cell 0 is not the title (a markdown cell starting with '# ')")
+        lines = [line for line in title.source.split("\n") if "colab-badge.svg" not in line]
+        source = "\n".join(lines[:1] + [colab_badge(path.name)] + lines[1:])
+        first_code = next((i for i, cell in enumerate(notebook.cells) if cell.cell_type == "code"), None)
+        if first_code is None:
+            raise ValueError(f"{path.name} has no code cell: the Colab install cell goes before the set-up cell")
+        install = notebook.cells[first_code]
+        is_install = install.source.startswith(colab_install_cell().split("\n", 1)[0])
+        if source == title.source and is_install and install.source == colab_install_cell():
+            continue
+        title.source = source
+        if is_install:
+            install.source = colab_install_cell()
+        else:
+            cell = nbformat.v4.new_code_cell(colab_install_cell())
+            if notebook.nbformat_minor < 5:   # cell ids came with nbformat 4.5
+                cell.pop("id", None)
+            notebook.cells.insert(first_code, cell)
+        nbformat.write(notebook, path)
+        changed.append(path)
+    return changed
 
 
 def headline(notebook: nbformat.NotebookNode) -> str:
