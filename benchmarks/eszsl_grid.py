@@ -12,7 +12,7 @@ with the real AWA2 split file (``make_awa2_size.py``): 12,948 of the 16,187 trai
 
 Prints the wall-clock and CPU seconds of each path (solving, and scoring the 49 models on the 7,340 val images),
 both choices, the largest relative
-difference between the two paths' V, the seconds of one eigendecomposition of X^T X (the alternative to the
+difference between the two paths' W, the seconds of one eigendecomposition of X^T X (the alternative to the
 Cholesky factorisations), and the load average before and after (other jobs share the cores).
 """
 
@@ -93,7 +93,7 @@ def main() -> None:
 
     def val_zsl(V: torch.Tensor) -> float:
         model = ESZSL(dataset.feature_dim, semantics.shape[1])
-        model.load_state_dict({"V": V, "fitted": torch.tensor(True)})
+        model.load_state_dict({"W": V, "fitted": torch.tensor(True)})
         return zsl_accuracy(score_images(model, val_features, semantics), val_labels, dataset.val_classes)
 
     points = [(gamma, lam) for gamma in GRID for lam in GRID]
@@ -112,7 +112,7 @@ def main() -> None:
     for i, gamma in enumerate(GRID):
         for j, lam in enumerate(GRID):
             clock = Stopwatch()
-            V = ESZSL(dataset.feature_dim, semantics.shape[1], gamma, lam).fit(features, labels, semantics, dataset.train_classes).V
+            V = ESZSL(dataset.feature_dim, semantics.shape[1], gamma, lam).fit(features, labels, semantics, dataset.train_classes).W
             direct_solve += clock.lap()
             direct.append(val_zsl(V))
             direct_scoring += clock.lap()
@@ -120,7 +120,7 @@ def main() -> None:
     direct_choice = points[choose(direct)]
     print(f"fit at each point: solve {direct_solve}, scoring {direct_scoring}; choice {direct_choice}, val ZSL {max(direct):.4f}")
     print(f"same choice: {fast_choice == direct_choice}; same val ZSL at every point: {fast_scores == direct}")
-    print(f"largest relative difference of V (float32, as models hold it): {difference:.1e}")
+    print(f"largest relative difference of W (float32, as models hold it): {difference:.1e}")
 
     gram = features.double().T @ features.double()
     clock = Stopwatch()

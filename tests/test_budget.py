@@ -38,3 +38,46 @@ def test_awa2_size_on_a_cpu_runs_proportionally_fewer_epochs():
 def test_a_gpu_keeps_the_full_schedules_at_any_size():
     assert training_budget(_data(23_527, 2_048, device="cuda")).scale == 1.0
     assert training_budget(_data(100, 128)).scale == 1.0  # smaller than SHAPES on a CPU: no cut either
+
+
+@pytest.fixture
+def restore_threads():
+    threads = torch.get_num_threads()
+    yield
+    torch.set_num_threads(threads)
+
+
+def test_start_notebook_on_shapes_prints_one_line_and_uses_one_thread(monkeypatch, capsys, restore_threads):
+    from zsl_utils.session import start_notebook
+
+    monkeypatch.delenv("ZSL_DATASET", raising=False)
+    monkeypatch.setenv("ZSL_DEVICE", "cpu")
+    torch.set_num_threads(2)
+    device, data, budget = start_notebook(seed=3)
+    assert device.type == "cpu" and data.name == "SHAPES" and data.device.type == "cpu" and budget.scale == 1.0
+    assert torch.get_num_threads() == 1
+    assert capsys.readouterr().out == "SHAPES on cpu, 1 CPU thread, seed 3; training: the full schedules\n"
+    first = torch.rand(3)
+    start_notebook(seed=3)
+    assert torch.equal(torch.rand(3), first)  # the seed was set
+
+
+def test_start_notebook_keeps_every_thread_for_a_large_dataset_on_a_cpu(monkeypatch, capsys, restore_threads):
+    from zsl_utils import session
+
+    large = _data(23_527, 2_048)
+    monkeypatch.setattr(session, "course_dataset", lambda device: large)
+    monkeypatch.setenv("ZSL_DEVICE", "cpu")
+    torch.set_num_threads(2)
+    _, data, budget = session.start_notebook()
+    assert data is large and budget.scale < 1 and torch.get_num_threads() == 2
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and out.startswith("AWA2 on cpu, 2 CPU threads, seed 0; training: AWA2 on a CPU is 82x")
+
+
+def test_threads_are_left_alone_on_a_gpu(restore_threads):
+    from zsl_utils.session import set_threads
+
+    torch.set_num_threads(2)
+    set_threads(training_budget(_data(100, 128, device="cuda")), torch.device("cuda"))
+    assert torch.get_num_threads() == 2

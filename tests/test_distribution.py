@@ -22,16 +22,23 @@ def _metadata_with(*urls: str) -> email.message.Message:
     return message
 
 
-def test_repository_url_is_the_metadata_entry_labelled_repository(monkeypatch: pytest.MonkeyPatch):
+def test_repository_url_is_the_metadata_entry_labelled_repository(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    monkeypatch.setattr(distribution, "_PYPROJECT", tmp_path / "no-checkout" / "pyproject.toml")   # a wheel install
     found = _metadata_with("Documentation, https://docs.example.org", "Repository, https://github.com/someone/fork")
     monkeypatch.setattr(metadata, "metadata", lambda name: found if name == distribution.DISTRIBUTION else None)
     assert distribution.repository_url() == "https://github.com/someone/fork"
 
 
-def test_metadata_without_a_repository_url_says_how_to_fix_it(monkeypatch: pytest.MonkeyPatch):
+def test_metadata_without_a_repository_url_says_how_to_fix_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    monkeypatch.setattr(distribution, "_PYPROJECT", tmp_path / "no-checkout" / "pyproject.toml")
     monkeypatch.setattr(metadata, "metadata", lambda name: _metadata_with("Documentation, https://docs.example.org"))
     with pytest.raises(LookupError, match=r"declares no Repository URL .*reinstall"):
         distribution.repository_url()
+
+
+def test_in_a_checkout_the_url_is_read_from_pyproject_not_stale_metadata(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(metadata, "metadata", lambda name: _metadata_with("Repository, https://github.com/old/stale"))
+    assert distribution.repository_url() == PYPROJECT["project"]["urls"]["Repository"]
 
 
 def test_pyproject_declares_the_repository_once():

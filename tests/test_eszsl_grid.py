@@ -40,7 +40,7 @@ def test_grid_models_equal_fitted_models():
     features, labels, semantics, classes = problem(seed=1)
     solutions = ESZSL(40, 12).solve_grid(features, labels, semantics, [0.1, 10.0], [1.0], classes)
     fitted = ESZSL(40, 12, gamma=10.0, lam=1.0).fit(features, labels, semantics, classes)
-    torch.testing.assert_close(solutions[1, 0].float(), fitted.V, rtol=1e-5, atol=1e-7)
+    torch.testing.assert_close(solutions[1, 0].float(), fitted.W, rtol=1e-5, atol=1e-7)
     assert not torch.allclose(solutions[0, 0], solutions[1, 0])  # the grid points differ
 
 
@@ -114,6 +114,6 @@ def test_the_grid_solve_keeps_the_models_feature_normalisation():
     template = ESZSL(40, 12).set_feature_norm("standardise", features)
     solutions = template.solve_grid(features, labels, semantics, [0.1, 10.0], [1.0], classes)
     fitted = ESZSL(40, 12, gamma=10.0, lam=1.0).set_feature_norm("standardise", features).fit(features, labels, semantics, classes)
-    torch.testing.assert_close(solutions[1, 0].float(), fitted.V, rtol=1e-5, atol=1e-7)
+    torch.testing.assert_close(solutions[1, 0].float(), fitted.W, rtol=1e-5, atol=1e-7)
     plain = ESZSL(40, 12).solve_grid(features, labels, semantics, [10.0], [1.0], classes)
     assert not torch.allclose(plain[0, 0], solutions[1, 0])

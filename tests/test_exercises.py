@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from zsl_utils.course import SOURCES
+from zsl_utils.course import SOURCES, setup_cell
 from zsl_utils.teaching import execute_notebook, student_copy
 
 WRONG_ANSWERS = Path(__file__).parent / "exercises"
@@ -57,7 +57,7 @@ def _cases() -> list[tuple[Path, int]]:
 @functools.lru_cache(maxsize=1)
 def _setup_namespace(path: Path) -> dict:
     notebook = nbformat.read(path, as_version=4)
-    setup = next(cell for cell in notebook.cells if cell.cell_type == "code")
+    setup = setup_cell(notebook)
     namespace: dict = {"__name__": "__main__"}
     with contextlib.redirect_stdout(io.StringIO()):
         exec(compile(setup.source, f"{path.name}:setup", "exec"), namespace)

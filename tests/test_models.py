@@ -247,8 +247,9 @@ def test_bilinear_full_is_vT_W_s():
 def test_bilinear_low_rank_is_vT_U_VT_s():
     torch.manual_seed(0)
     model = Bilinear(D_V, D_S, rank=2).double()
-    U, V = model.U.weight.T, model.V.weight.T  # (d_v, r), (d_s, r)
-    assert U.shape == (D_V, 2) and V.shape == (D_S, 2) and model.U.bias is None and model.V.bias is None
+    U, V = model.visual_factor.weight.T, model.semantic_factor.weight.T  # W_v (d_v, r), W_s (d_s, r)
+    assert U.shape == (D_V, 2) and V.shape == (D_S, 2)
+    assert model.visual_factor.bias is None and model.semantic_factor.bias is None
     torch.testing.assert_close(model.weight, U @ V.T)
     assert torch.linalg.matrix_rank(model.weight) == 2
     visual, semantics = torch.randn(4, D_V, dtype=torch.float64), torch.randn(5, D_S, dtype=torch.float64)
@@ -285,10 +286,10 @@ def test_eszsl_closed_form_is_a_stationary_point_of_its_objective():
     assert grad.norm() < 1e-10 * grad_at_zero.norm()
 
     model = ESZSL(D_V, D_S, gamma=gamma, lam=lam).fit(X.float(), labels, semantics.float(), classes)
-    assert model.V.dtype == torch.float32 and model.V.shape == (D_V, D_S)
-    torch.testing.assert_close(model.V, V.detach().float())
+    assert model.W.dtype == torch.float32 and model.W.shape == (D_V, D_S)
+    torch.testing.assert_close(model.W, V.detach().float())
     X32, S32 = X.float()[:5], semantics.float()
-    torch.testing.assert_close(model.class_scores(X32, S32), X32 @ model.V @ S32.T)
+    torch.testing.assert_close(model.class_scores(X32, S32), X32 @ model.W @ S32.T)
     torch.testing.assert_close(model.embed_semantic(S32), S32)
 
 
@@ -299,13 +300,13 @@ def test_eszsl_negative_target_codes_y_and_halves_v_on_centred_features():
     semantics = torch.randn(5, D_S, generator=g, dtype=torch.float64)
     match = (labels[:, None] == torch.arange(5)[None]).double()
     binary = ESZSL(D_V, D_S, gamma=0.5, lam=2.0, negative_target=0.0).fit(X.float(), labels, semantics.float())
-    torch.testing.assert_close(binary.V, ESZSL.closed_form(X, match, semantics, 0.5, 2.0).float())
+    torch.testing.assert_close(binary.W, ESZSL.closed_form(X, match, semantics, 0.5, 2.0).float())
     signed = ESZSL(D_V, D_S, gamma=0.5, lam=2.0).fit(X.float(), labels, semantics.float())
-    assert not torch.allclose(binary.V, signed.V / 2, atol=1e-3)  # uncentred features: the coding matters
+    assert not torch.allclose(binary.W, signed.W / 2, atol=1e-3)  # uncentred features: the coding matters
     centred = X - X.mean(dim=0)  # X^T 1 = 0: Y01 = (Y + 1 1^T) / 2 gives V / 2
     binary.fit(centred.float(), labels, semantics.float())
     signed.fit(centred.float(), labels, semantics.float())
-    torch.testing.assert_close(binary.V, signed.V / 2)
+    torch.testing.assert_close(binary.W, signed.W / 2)
     with pytest.raises(ValueError, match="negative_target must be < 1"):
         ESZSL(D_V, D_S, negative_target=1.0)
 
@@ -316,9 +317,9 @@ def test_eszsl_default_classes_are_those_present():
     labels = torch.tensor([4, 1, 2] * 6 + [1, 4])
     fitted = ESZSL(D_V, D_S).fit(X, labels, semantics)
     explicit = ESZSL(D_V, D_S).fit(X, labels, semantics, classes=torch.tensor([1, 2, 4]))
-    torch.testing.assert_close(fitted.V, explicit.V)
+    torch.testing.assert_close(fitted.W, explicit.W)
     with_extra = ESZSL(D_V, D_S).fit(X, labels, semantics, classes=torch.tensor([1, 2, 4, 0]))
-    assert not torch.allclose(fitted.V, with_extra.V)
+    assert not torch.allclose(fitted.W, with_extra.W)
 
 
 def test_eszsl_classifies_unseen_classes_from_their_attributes():
@@ -423,7 +424,7 @@ def test_feature_norm_uses_training_statistics_and_applies_everywhere():
     eszsl = ESZSL(D_V, D_S).set_feature_norm("standardise", train)
     eszsl.fit(train, torch.arange(50) % 3, semantics)
     reference = ESZSL(D_V, D_S).fit((train - train.mean(0)) / train.std(0, correction=0), torch.arange(50) % 3, semantics)
-    torch.testing.assert_close(eszsl.V, reference.V)
+    torch.testing.assert_close(eszsl.W, reference.W)
 
 
 # Attention -----------------------------------------------------------------------------------------------------------

@@ -48,7 +48,7 @@ def test_selection_never_looks_at_test_images(shapes):
     scrambled = dataclasses.replace(shapes, features=features, labels=labels)
     model2, result2 = select_and_train("eszsl", scrambled, grid={"gamma": [0.1, 10.0], "lam": [0.1, 1.0]})
     assert result2.params == result.params and result2.gamma == result.gamma and result2.trials == result.trials
-    torch.testing.assert_close(model2.V, model.V)
+    torch.testing.assert_close(model2.W, model.W)
     assert len(result.trials) == 4 and result.params in [t["params"] for t in result.trials]
     assert result.val_zsl == max(t["val_zsl"] for t in result.trials)
 

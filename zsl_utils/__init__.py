@@ -3,7 +3,9 @@
 from .data import course_dataset, load_dataset, load_xlsa17
 from .dataset import ZSLDataset
 from .evaluation import EvalResult, evaluate
+from .session import start_notebook
 from .utils import get_device, set_seed
 
-__all__ = ["ZSLDataset", "EvalResult", "course_dataset", "evaluate", "load_dataset", "load_xlsa17", "get_device", "set_seed"]
+__all__ = ["ZSLDataset", "EvalResult", "course_dataset", "evaluate", "load_dataset", "load_xlsa17", "get_device", "set_seed",
+           "start_notebook"]
 __version__ = "0.1.0"

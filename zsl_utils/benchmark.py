@@ -252,7 +252,7 @@ def run_benchmark(
         results.append(record)
         results.sort(key=lambda r: order[(r["model"], r["seed"])])
         metrics = EvalResult(**record["metrics"])
-        print(f"{record['model']:<17} seed {record['seed']}  {metrics}  ({record['seconds']:.1f} s)", flush=True)
+        print(f"{record['model']:<17} seed {record['seed']}  {metrics.gbu_line()}  ({record['seconds']:.1f} s)", flush=True)
         rows = _merged(earlier, results)
         kept = f" (+ {len(rows) - len(results)} runs kept from an earlier benchmark)" if len(rows) > len(results) else ""
         _write_results(out, dataset.name, semantic_kind, rows, title + kept)

@@ -49,7 +49,7 @@ def training_budget(data: ZSLDataset) -> TrainingBudget:
     ``SHAPES_WORK / (len(data.trainval) * data.feature_dim)`` for a larger dataset on a CPU."""
     work = len(data.trainval) * data.feature_dim
     if data.device.type != "cpu" or work <= SHAPES_WORK:
-        return TrainingBudget(1.0, f"training: the full schedules ({data.name} on {data.device.type})")
+        return TrainingBudget(1.0, "training: the full schedules")
     scale = SHAPES_WORK / work
     return TrainingBudget(
         scale,

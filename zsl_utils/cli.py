@@ -247,10 +247,25 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--source", help="solution notebook or folder to restore the test cells from (default: the instructor's source)")
     grade.set_defaults(func=_grade)
 
+    colab = commands.add_parser(
+        "colab", help="write every notebook's Open-in-Colab badge and install cell from pyproject's Repository URL"
+    )
+    colab.add_argument("--notebooks", help="the folder to write (default: the instructor's source)")
+    colab.set_defaults(func=_colab)
+
     table = commands.add_parser("exercise-table", help="rewrite the exercise table of docs/teaching.md from the instructor's source")
     table.add_argument("--doc", default=str(_PACKAGE.parent / "docs" / "teaching.md"))
     table.set_defaults(func=_exercise_table)
     return parser
+
+
+def _colab(args: argparse.Namespace) -> int:
+    from .course import SOURCES, write_colab_cells
+    from .distribution import repository_url
+
+    changed = write_colab_cells(args.notebooks or SOURCES)
+    print(f"{len(changed)} notebook(s) rewritten with {repository_url()}: {', '.join(p.name for p in changed) or '-'}")
+    return 0
 
 
 def _raised_by_package(error: BaseException) -> bool:

@@ -10,6 +10,7 @@ the repository's ``notebooks/`` there); in a source checkout it is the repositor
 
 from __future__ import annotations
 
+import re
 import shutil
 from importlib import metadata, resources
 from pathlib import Path
@@ -18,6 +19,8 @@ __all__ = ["DISTRIBUTION", "course_data", "reader_edition", "copy_reader_edition
 
 DISTRIBUTION = "zsl-course"
 _READER_FILES = ("[0-9]*.ipynb", "NOTATION.md")
+_PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"   # present in a source checkout only
+_REPOSITORY = re.compile(r'^\[project\.urls\][^\[]*?^Repository\s*=\s*"([^"]+)"', re.M | re.S)
 
 
 def _package_folder() -> Path:
@@ -61,10 +64,16 @@ def copy_reader_edition(dest: str | Path) -> list[Path]:
 
 
 def repository_url() -> str:
-    """The project's repository (``https://github.com/<owner>/<name>``), as the installed metadata declares it.
+    """The project's repository (``https://github.com/<owner>/<name>``), as ``[project.urls] Repository`` of
+    pyproject.toml declares it: read from that file in a source checkout (an editable install's metadata is only as
+    new as its last ``pip install -e .``), from the installed metadata elsewhere.
 
-    Raises LookupError when the package is not installed (or was installed from a pyproject.toml without
-    ``[project.urls] Repository``): reinstall it, e.g. ``pip install -e .`` in the repository."""
+    Raises LookupError when neither declares it."""
+    if _PYPROJECT.is_file():
+        match = _REPOSITORY.search(_PYPROJECT.read_text())
+        if match is None:
+            raise LookupError(f"{_PYPROJECT} declares no [project.urls] Repository; add it (the course's git URL)")
+        return match.group(1)
     try:
         urls = metadata.metadata(DISTRIBUTION).get_all("Project-URL") or []
     except metadata.PackageNotFoundError as error:
@@ -75,4 +84,4 @@ def repository_url() -> str:
         if label.strip().lower() == "repository":
             return url.strip()
     raise LookupError(f"the installed {DISTRIBUTION} metadata declares no Repository URL (found: {urls or 'none'}); "
-                      "it comes from an older pyproject.toml: reinstall (`pip install -e .` in the repository)")
+                      "reinstall it from a pyproject.toml with [project.urls] Repository")

@@ -338,8 +338,9 @@ class Bilinear(ZSLModel):
     """Bilinear compatibility F(v, s) = v^T W s (the ALE / SJE form), W: (d_v, d_s).
 
     ``rank=None``: W is a full (d_v, d_s) parameter; embed_visual = W^T v (in the semantic space), embed_semantic = s.
-    ``rank=r``: W = U V^T with U: (d_v, r), V: (d_s, r), as two bias-free projections; F(v, s) = <U^T v, V^T s>,
-    embed_visual = U^T v and embed_semantic = V^T s (an r-dimensional joint space).
+    ``rank=r``: W = W_v W_s^T with W_v: (d_v, r), W_s: (d_s, r), as two bias-free projections
+    (``visual_factor``, ``semantic_factor``); F(v, s) = <W_v^T v, W_s^T s>, embed_visual = W_v^T v and
+    embed_semantic = W_s^T s (an r-dimensional joint space).
     """
 
     def __init__(self, visual_dim: int, semantic_dim: int, rank: int | None = None) -> None:
@@ -350,22 +351,22 @@ class Bilinear(ZSLModel):
             nn.init.xavier_uniform_(self.W)
         else:
             _check_positive_int("rank", rank)
-            self.U = nn.Linear(visual_dim, rank, bias=False)
-            self.V = nn.Linear(semantic_dim, rank, bias=False)
+            self.visual_factor = nn.Linear(visual_dim, rank, bias=False)
+            self.semantic_factor = nn.Linear(semantic_dim, rank, bias=False)
 
     @property
     def weight(self) -> torch.Tensor:
-        """The full (d_v, d_s) matrix W (U V^T in the low-rank case)."""
+        """The full (d_v, d_s) matrix W (W_v W_s^T in the low-rank case)."""
         if self.rank is None:
             return self.W
-        # nn.Linear stores U^T (r, d_v) and V^T (r, d_s).
-        return self.U.weight.T @ self.V.weight
+        # nn.Linear stores W_v^T (r, d_v) and W_s^T (r, d_s).
+        return self.visual_factor.weight.T @ self.semantic_factor.weight
 
     def _embed_visual(self, visual: torch.Tensor) -> torch.Tensor:
-        return visual @ self.W if self.rank is None else self.U(visual)
+        return visual @ self.W if self.rank is None else self.visual_factor(visual)
 
     def _embed_semantic(self, semantics: torch.Tensor) -> torch.Tensor:
-        return semantics if self.rank is None else self.V(semantics)
+        return semantics if self.rank is None else self.semantic_factor(semantics)
 
 
 class FittedModel(ZSLModel):
@@ -431,20 +432,20 @@ class FittedModel(ZSLModel):
 
 
 class ESZSL(FittedModel):
-    """ESZSL (Romera-Paredes & Torr, ICML 2015): a bilinear model F(x, s) = x^T V s with a closed-form V.
+    """ESZSL (Romera-Paredes & Torr, ICML 2015): a bilinear model F(x, s) = x^T W s with a closed-form W.
 
     In the paper's notation X: (d, m) features as columns, Y in {-1, 1}^(m x z), S: (a, z) class signatures as
-    columns, and V = (X X^T + gamma I)^-1 X Y S^T (S S^T + lam I)^-1 minimises
+    columns, and W = (X X^T + gamma I)^-1 X Y S^T (S S^T + lam I)^-1 minimises
 
-        ||X^T V S - Y||_F^2 + gamma ||V S||_F^2 + lam ||X^T V||_F^2 + gamma lam ||V||_F^2.
+        ||X^T W S - Y||_F^2 + gamma ||W S||_F^2 + lam ||X^T W||_F^2 + gamma lam ||W||_F^2.
 
     Here rows are samples and classes: X := X^T (n, d_v), S := S^T (z, d_s), so
-    V = (X^T X + gamma I)^-1 X^T Y S (S^T S + lam I)^-1 (d_v, d_s) and class_scores = X V S^T.
-    embed_visual = X V (in the semantic space), embed_semantic = identity. Call :meth:`fit` before scoring.
+    W = (X^T X + gamma I)^-1 X^T Y S (S^T S + lam I)^-1 (d_v, d_s) and class_scores = X W S^T.
+    embed_visual = X W (in the semantic space), embed_semantic = identity. Call :meth:`fit` before scoring.
 
     ``negative_target`` is Y's entry for the classes an image is not of: -1 in the paper (the default), 0 in the
     public numpy ESZSL of mvp18/Popular-ZSL-Algorithms. With features centred on the training images (X^T 1 = 0,
-    e.g. feature_norm "standardise") the 0 coding gives exactly V / 2: the same predictions.
+    e.g. feature_norm "standardise") the 0 coding gives exactly W / 2: the same predictions.
     """
 
     def __init__(
@@ -458,15 +459,15 @@ class ESZSL(FittedModel):
         self.gamma = float(gamma)
         self.lam = float(lam)
         self.negative_target = float(negative_target)
-        self.register_buffer("V", torch.zeros(visual_dim, semantic_dim))
+        self.register_buffer("W", torch.zeros(visual_dim, semantic_dim))
 
     @staticmethod
     def closed_form(
         features: torch.Tensor, targets: torch.Tensor, class_semantics: torch.Tensor, gamma: float, lam: float
     ) -> torch.Tensor:
-        """V = (X^T X + gamma I)^-1 X^T Y S (S^T S + lam I)^-1 in float64, by two linear solves (no inverse).
+        """W = (X^T X + gamma I)^-1 X^T Y S (S^T S + lam I)^-1 in float64, by two linear solves (no inverse).
 
-        features X: (n, d_v), targets Y: (n, z), class_semantics S: (z, d_s) -> V: (d_v, d_s) float64.
+        features X: (n, d_v), targets Y: (n, z), class_semantics S: (z, d_s) -> W: (d_v, d_s) float64.
         """
         X, Y, S = features.double(), targets.double(), class_semantics.double()
         eye_v = torch.eye(X.shape[1], dtype=X.dtype, device=X.device)
@@ -476,7 +477,7 @@ class ESZSL(FittedModel):
         return torch.linalg.solve(S.T @ S + lam * eye_s, left.T).T
 
     def _fit(self, features: torch.Tensor, match: torch.Tensor, class_semantics: torch.Tensor) -> None:
-        self.V.copy_(self.closed_form(features, self._targets(match), class_semantics, self.gamma, self.lam))
+        self.W.copy_(self.closed_form(features, self._targets(match), class_semantics, self.gamma, self.lam))
 
     def _targets(self, match: torch.Tensor) -> torch.Tensor:
         """Y in {negative_target, 1}^(n x z), float64, from match (n, z) bool."""
@@ -491,13 +492,13 @@ class ESZSL(FittedModel):
         lams: Sequence[float],
         classes: torch.Tensor | None = None,
     ) -> torch.Tensor:
-        """V of every (gamma, lam) in ``gammas`` x ``lams``, as :meth:`fit` solves each (with this model's feature
-        normalisation), for about the cost of one fit; this model's own gamma, lam and V are left as they are.
+        """W of every (gamma, lam) in ``gammas`` x ``lams``, as :meth:`fit` solves each (with this model's feature
+        normalisation), for about the cost of one fit; this model's own gamma, lam and W are left as they are.
 
         X^T X and X^T Y S are computed once, X^T X + gamma I is factorised once per gamma (Cholesky), and one
         eigendecomposition S^T S = Q diag(b) Q^T serves every lam:
 
-            V(gamma, lam) = (X^T X + gamma I)^-1 X^T Y S Q diag(1 / (b + lam)) Q^T,
+            W(gamma, lam) = (X^T X + gamma I)^-1 X^T Y S Q diag(1 / (b + lam)) Q^T,
 
         so a G x L grid costs G factorisations and G * L small (d_v, d_s) products instead of G * L pairs of solves.
         (One eigendecomposition of X^T X would serve every gamma too, but at d_v = 2048 it costs as much as dozens of
@@ -518,7 +519,7 @@ class ESZSL(FittedModel):
         lams: Sequence[float],
         classes: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """The two factors of :meth:`solve_grid`'s V(gamma, lam) = left[i] @ right[j], float64:
+        """The two factors of :meth:`solve_grid`'s W(gamma, lam) = left[i] @ right[j], float64:
         left (G, d_v, d_s) = (X^T X + gamma I)^-1 X^T Y S Q and right (L, d_s, d_s) = diag(1 / (b + lam)) Q^T."""
         if not (gammas and lams and all(g > 0 for g in gammas) and all(lam > 0 for lam in lams)):
             raise ValueError(f"ESZSL.solve_grid: gammas and lams must be non-empty and > 0, got {list(gammas)}, {list(lams)}")
@@ -535,7 +536,7 @@ class ESZSL(FittedModel):
 
     def _embed_visual(self, visual: torch.Tensor) -> torch.Tensor:
         self._require_fitted()
-        return visual @ self.V
+        return visual @ self.W
 
     def _embed_semantic(self, semantics: torch.Tensor) -> torch.Tensor:
         return semantics

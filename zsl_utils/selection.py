@@ -258,7 +258,7 @@ def _solve_eszsl_grid(
         model = build_model(name, dataset.feature_dim, semantics.shape[1], gamma=params["gamma"], lam=params["lam"],
                             negative_target=template.negative_target)
         model.feature_norm = template.feature_norm
-        model.V.copy_(left[i] @ right[j])
+        model.W.copy_(left[i] @ right[j])
         model.fitted.fill_(True)
         solved.append((model.to(dataset.device), scores[i, j]))
     return solved

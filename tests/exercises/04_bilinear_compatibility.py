@@ -167,8 +167,8 @@ SHORTCUTS: dict[str, list[str]] = {
         # The package's Bilinear holding the same factors.
         _L + """    model = Bilinear(U.shape[0], V.shape[0], rank=U.shape[1]).to(visual.dtype)
     with torch.no_grad():
-        model.U.weight.copy_(U.T)
-        model.V.weight.copy_(V.T)
+        model.visual_factor.weight.copy_(U.T)
+        model.semantic_factor.weight.copy_(V.T)
     return model.class_scores(visual, semantics)
 """,
     ],

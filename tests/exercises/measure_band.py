@@ -17,7 +17,7 @@ import time
 import nbformat
 import torch
 
-from zsl_utils.course import NOTEBOOKS
+from zsl_utils.course import NOTEBOOKS, setup_cell
 
 
 def main() -> None:
@@ -27,7 +27,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     args = parser.parse_args()
     notebook = nbformat.read(NOTEBOOKS / f"{args.notebook}.ipynb", as_version=4)
-    setup = next(cell.source for cell in notebook.cells if cell.cell_type == "code")
+    setup = setup_cell(notebook).source
     cells = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == args.grade_id]
     if len(cells) != 1 or not cells[0].source.startswith("seed = 0"):
         raise SystemExit(f"{args.notebook} has no solution cell {args.grade_id!r} starting with 'seed = 0'")
