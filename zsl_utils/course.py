@@ -21,7 +21,7 @@ __all__ = ["NOTEBOOKS", "SOURCES", "RunRecord", "headline", "run_course"]
 _ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = _ROOT / "notebooks"
 """The reader's edition: no solution, no hidden test; executed and committed."""
-SOURCES = _ROOT / "notebooks"
+SOURCES = _ROOT / "instructor"
 """The instructor's source of every notebook, from which the editions are generated."""
 _HEADLINE = re.compile(r"ZSL \d+\.\d \| GZSL .*")
 
