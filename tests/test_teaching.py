@@ -141,7 +141,6 @@ def _cell_fields(cell: nbformat.NotebookNode) -> tuple:
     return cell.cell_type, cell.source, cell.metadata
 
 
-@pytest.mark.skipif(NOTEBOOKS == SOURCES, reason="the reader's edition has no folder of its own yet")
 def test_the_reader_edition_is_generated_from_the_instructor_source():
     sources = sorted(p.name for p in SOURCES.glob("[0-9]*.ipynb"))
     assert sorted(p.name for p in NOTEBOOKS.glob("[0-9]*.ipynb")) == sources

@@ -23,7 +23,7 @@ __all__ = ["NOTEBOOKS", "SOURCES", "RunRecord", "colab_badge", "colab_install_ce
 _ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = _ROOT / "notebooks"
 """The reader's edition: no solution, no hidden test; executed and committed."""
-SOURCES = _ROOT / "notebooks"
+SOURCES = _ROOT / "instructor"
 """The instructor's source of every notebook, from which the editions are generated."""
 
 

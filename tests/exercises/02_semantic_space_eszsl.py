@@ -1,4 +1,4 @@
-"""Answers to the exercises of notebooks/02_semantic_space_eszsl.ipynb: wrong ones and shortcuts the checks must catch,
+"""Answers to the exercises of instructor/02_semantic_space_eszsl.ipynb: wrong ones and shortcuts the checks must catch,
 correct ones in other styles that must pass every check (hidden ones included)."""
 
 _HEAD_ESZSL = "def eszsl_closed_form(X, Y, S, gamma, lam):\n"

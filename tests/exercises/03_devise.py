@@ -1,4 +1,4 @@
-"""Answers to the exercise of notebooks/03_devise.ipynb: wrong ones and shortcuts the checks must catch, correct ones
+"""Answers to the exercise of instructor/03_devise.ipynb: wrong ones and shortcuts the checks must catch, correct ones
 in other styles that must pass every check (hidden ones included)."""
 
 _HEAD = "def structured_ranking_loss(scores, labels, margins):\n"

@@ -1,4 +1,4 @@
-"""Answers to the exercises of notebooks/04_bilinear_compatibility.ipynb: wrong ones and shortcuts the checks must catch,
+"""Answers to the exercises of instructor/04_bilinear_compatibility.ipynb: wrong ones and shortcuts the checks must catch,
 correct ones in other styles that must pass every check (hidden ones included)."""
 
 _R = "def largest_cheaper_rank(d_v, d_s):\n"

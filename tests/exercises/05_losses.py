@@ -1,4 +1,4 @@
-"""Plausible wrong answers to the exercises of notebooks/05_losses.ipynb; the checks must catch each."""
+"""Plausible wrong answers to the exercises of instructor/05_losses.ipynb; the checks must catch each."""
 
 WRONG_ANSWERS: dict[str, list[str]] = {
     "05_class_aware_info_nce": [

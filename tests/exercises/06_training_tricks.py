@@ -1,4 +1,4 @@
-"""Plausible wrong answers to the exercises of notebooks/06_training_tricks.ipynb; the checks must catch each."""
+"""Plausible wrong answers to the exercises of instructor/06_training_tricks.ipynb; the checks must catch each."""
 
 WRONG_ANSWERS: dict[str, list[str]] = {
     "06_warmup_cosine_lr": [

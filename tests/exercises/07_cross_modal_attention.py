@@ -1,4 +1,4 @@
-"""Answers to the exercises of notebooks/07_cross_modal_attention.ipynb: wrong ones and shortcuts the checks must
+"""Answers to the exercises of instructor/07_cross_modal_attention.ipynb: wrong ones and shortcuts the checks must
 catch, correct ones in other styles that must pass every check (hidden ones included)."""
 
 _MASKED = "def masked_attention_weights(queries, keys, region_mask):\n"

@@ -1,4 +1,4 @@
-"""Answers to the exercise of notebooks/08_two_branch_networks.ipynb: wrong ones and shortcuts the checks must catch,
+"""Answers to the exercise of instructor/08_two_branch_networks.ipynb: wrong ones and shortcuts the checks must catch,
 correct ones in other styles that must pass every check (hidden ones included)."""
 
 _HEAD = "def margin_cosine_scores(visual_emb, class_emb, labels, margin, temperature):\n"

@@ -1,4 +1,4 @@
-"""Answers to the exercises of notebooks/09_generalized_zsl.ipynb: wrong ones and shortcuts the checks must catch,
+"""Answers to the exercises of instructor/09_generalized_zsl.ipynb: wrong ones and shortcuts the checks must catch,
 correct ones in other styles that must pass every check (hidden ones included)."""
 
 WRONG_ANSWERS: dict[str, list[str]] = {

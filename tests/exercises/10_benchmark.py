@@ -1,4 +1,4 @@
-"""Plausible wrong answers to the exercise of notebooks/10_benchmark.ipynb; the checks must catch each."""
+"""Plausible wrong answers to the exercise of instructor/10_benchmark.ipynb; the checks must catch each."""
 
 WRONG_ANSWERS: dict[str, list[str]] = {
     "10_mean_harmonic_mean": [
