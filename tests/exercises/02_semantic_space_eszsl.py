@@ -45,14 +45,14 @@ WRONG_ANSWERS: dict[str, list[str]] = {
     left = torch.linalg.solve(X.T @ X, X.T @ Y @ S)
     return torch.linalg.solve(S.T @ S + lam * eye_s, left.T).T
 ''',
-        # S S^T (z x z, the paper's column convention) instead of S^T S (d_s x d_s).
+        # S S^T (C_tr x C_tr, the paper's column convention) instead of S^T S (d_s x d_s).
         '''def eszsl_closed_form(X, Y, S, gamma, lam):
     eye_v = torch.eye(X.shape[1], dtype=X.dtype)
     eye_z = torch.eye(S.shape[0], dtype=X.dtype)
     left = torch.linalg.solve(X.T @ X + gamma * eye_v, X.T @ Y @ S)
     return torch.linalg.solve(S @ S.T + lam * eye_z, left.T).T
 ''',
-        # lam dropped: (S^T S)^-1, singular when d_s > z.
+        # lam dropped: (S^T S)^-1, singular when d_s > C_tr.
         '''def eszsl_closed_form(X, Y, S, gamma, lam):
     eye_v = torch.eye(X.shape[1], dtype=X.dtype)
     left = torch.linalg.solve(X.T @ X + gamma * eye_v, X.T @ Y @ S)

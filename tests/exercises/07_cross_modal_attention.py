@@ -177,9 +177,10 @@ SHORTCUTS: dict[str, list[str]] = {
 ''',
     ],
     "07_class_scores_from_attention": [
-        # Section 3's lines copied: z, a_hat = <z, e_a>, a_hat S^T, with the class embeddings in place of E and S.
-        _SCORES + '''    z = weights @ values
-    a_hat = (z * class_embed.mean(dim=0)).sum(dim=-1)
+        # Section 3's lines copied: attended, a_hat = <attended, e_a>, a_hat S^T, with the class embeddings in
+        # place of E and S.
+        _SCORES + '''    attended = weights @ values
+    a_hat = (attended * class_embed.mean(dim=0)).sum(dim=-1)
     return a_hat @ class_embed.sum(dim=-1).T
 ''',
         # The package's model, with S and E recovered from a rank-one class_embed.
