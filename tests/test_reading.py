@@ -1,4 +1,5 @@
-"""The notebooks read in order: the Colab link and install cell of every notebook come from the one repository URL,
+"""The notebooks read in order, checked on the instructor's source (the reader's edition is generated from it and
+held to it by the drift test): the Colab link and install cell of every notebook come from the one repository URL,
 the set-up is one call, code fits 100 characters, and nothing is printed before the notebook that teaches it."""
 
 from __future__ import annotations
@@ -9,10 +10,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from zsl_utils.course import NOTEBOOKS, colab_badge, colab_install_cell, setup_cell
+from zsl_utils.course import SOURCES, colab_badge, colab_install_cell, setup_cell
 from zsl_utils.distribution import repository_url
 
-PATHS = sorted(NOTEBOOKS.glob("[0-9]*.ipynb"))
+PATHS = sorted(SOURCES.glob("[0-9]*.ipynb"))   # the instructor's source; the reader's edition is generated from it
 
 
 def _read(path: Path) -> nbformat.NotebookNode:
@@ -24,7 +25,7 @@ def _code(notebook: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
 
 
 def test_the_repository_url_is_the_one_pyproject_declares():
-    pyproject = (NOTEBOOKS.parent / "pyproject.toml").read_text()
+    pyproject = (SOURCES.parent / "pyproject.toml").read_text()
     assert f'Repository = "{repository_url()}"' in pyproject
     assert pyproject.count(repository_url()) == 1  # written once
 
