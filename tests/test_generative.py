@@ -179,6 +179,28 @@ def test_fit_is_deterministic_under_a_seed(model_class):
     assert not torch.equal(scores, c.class_scores(features, semantics))
 
 
+def test_refitting_the_classifier_alone_equals_a_fresh_fit():
+    """Selection reuses a generator across values of n_per_class: the refit must equal a fit from scratch."""
+    import copy
+
+    features, labels, semantics = toy_problem()
+    keep, seen, unseen = labels < 6, torch.arange(6), torch.tensor([6, 7])
+    set_seed(0)
+    fresh = CLSWGAN(12, 5, hidden_dim=16, n_per_class=5, classifier_epochs=2).fit(
+        features[keep], labels[keep], semantics, seen, unseen, TINY)
+    set_seed(0)
+    other = CLSWGAN(12, 5, hidden_dim=16, n_per_class=40, classifier_epochs=2).fit(
+        features[keep], labels[keep], semantics, seen, unseen, TINY)
+    refit = copy.deepcopy(other).set_classifier_params(n_per_class=5)
+    refit.fit(features[keep], labels[keep], semantics, seen, unseen, TINY, train_generator=False)
+    torch.testing.assert_close(refit.class_scores(features, semantics), fresh.class_scores(features, semantics))
+    assert not torch.equal(other.class_scores(features, semantics), fresh.class_scores(features, semantics))
+    with pytest.raises(ValueError, match="not a classifier parameter"):
+        refit.set_classifier_params(cls_weight=1.0)
+    with pytest.raises(ValueError, match="n_per_class must be a positive int"):
+        refit.set_classifier_params(n_per_class=0)
+
+
 def test_class_scores_follow_the_given_rows():
     features, labels, semantics = toy_problem()
     keep = labels < 6

@@ -152,9 +152,13 @@ def train_softmax(
     classifier: nn.Linear, features: torch.Tensor, targets: torch.Tensor, epochs: int, batch_size: int, lr: float,
     seed: int,
 ) -> list[float]:
-    """A softmax classifier on features (N, d_v) with targets (N,) (positions among its outputs), by Adam on the
-    cross-entropy; returns the mean loss per epoch. Deterministic on CPU for a fixed seed."""
+    """A softmax classifier on features (N, d_v) with targets (N,) (positions among its outputs), from zero weights
+    (the problem is convex: no random start is needed) by Adam on the cross-entropy; returns the mean loss per epoch.
+    Deterministic on CPU for a fixed seed."""
     _check_training_data(features, targets)
+    with torch.no_grad():
+        classifier.weight.zero_()
+        classifier.bias.zero_()
     generator = torch.Generator(device=features.device).manual_seed(seed)
     optimizer = torch.optim.Adam(classifier.parameters(), lr=lr, betas=(0.5, 0.999))
     history = []

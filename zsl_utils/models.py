@@ -846,11 +846,9 @@ class GenerativeClassifier(ZSLModel):
     ) -> None:
         super().__init__(visual_dim, semantic_dim)
         noise_dim = semantic_dim if noise_dim is None else noise_dim
-        for name, value in (("hidden_dim", hidden_dim), ("noise_dim", noise_dim), ("n_per_class", n_per_class),
-                            ("classifier_epochs", classifier_epochs)):
-            _check_positive_int(name, value)
-        self.n_per_class = n_per_class
-        self.classifier_epochs = classifier_epochs
+        _check_positive_int("hidden_dim", hidden_dim)
+        _check_positive_int("noise_dim", noise_dim)
+        self.set_classifier_params(n_per_class=n_per_class, classifier_epochs=classifier_epochs)
         self.generator = ConditionalGenerator(semantic_dim, visual_dim, noise_dim, hidden_dim)
         self.classifier = nn.Linear(visual_dim, 1)
         self.register_buffer("class_semantics", torch.zeros(0, semantic_dim))
@@ -864,9 +862,12 @@ class GenerativeClassifier(ZSLModel):
         seen_classes: torch.Tensor,
         unseen_classes: torch.Tensor,
         config,
+        train_generator: bool = True,
     ) -> "GenerativeClassifier":
         """Train the generator on the seen classes' features, synthesise ``n_per_class`` features per unseen class,
-        and train the final softmax classifier on both; returns ``self``.
+        and train the final softmax classifier on both; returns ``self``. ``train_generator=False`` keeps the
+        generator as it is (trained by an earlier ``fit`` on the same data) and trains the final classifier only,
+        e.g. after :meth:`set_classifier_params`.
 
         features: (n, d_v) images of the seen classes; labels: (n,) their class ids; semantics: (C, d_s) every
         class's row; seen_classes, unseen_classes: disjoint class ids. ``config`` is a
@@ -888,7 +889,8 @@ class GenerativeClassifier(ZSLModel):
             raise ValueError(f"{name}.fit: labels must be ({features.shape[0]},) ids of seen_classes, got "
                              f"{_shape(labels)} with ids {labels.unique().tolist()[:10]}")
         features = self._prepare(features)
-        self._train_generator(features, match.float().argmax(dim=1), semantics[seen], config)
+        if train_generator:
+            self._train_generator(features, match.float().argmax(dim=1), semantics[seen], config)
         synthetic, _ = synthesize(self.generator, semantics, unseen, self.n_per_class, seed=config.seed)
         classes = torch.cat([seen, unseen])
         positions = torch.arange(len(classes), device=device)
@@ -898,6 +900,18 @@ class GenerativeClassifier(ZSLModel):
                       config.batch_size, 1e-3, config.seed)
         self.class_semantics = semantics[classes].clone()
         self.fitted.fill_(True)
+        return self
+
+    CLASSIFIER_PARAMS = ("n_per_class", "classifier_epochs")
+    """The arguments that only the final classifier reads: changing them needs no new generator."""
+
+    def set_classifier_params(self, **params: int) -> "GenerativeClassifier":
+        """Set ``CLASSIFIER_PARAMS`` (positive ints) for the next :meth:`fit`; returns ``self``."""
+        for name, value in params.items():
+            if name not in self.CLASSIFIER_PARAMS:
+                raise ValueError(f"{name!r} is not a classifier parameter; valid: {', '.join(self.CLASSIFIER_PARAMS)}")
+            _check_positive_int(name, value)
+            setattr(self, name, value)
         return self
 
     def _train_generator(self, features: torch.Tensor, targets: torch.Tensor, class_semantics: torch.Tensor, config) -> None:
@@ -1000,7 +1014,9 @@ MODELS: dict[str, Callable[..., ZSLModel]] = {
     "attention": TokenAttention,
     "region_attention": RegionAttention,
     "two_branch": TwoBranch,
-    "clswgan": CLSWGAN,
+    # one critic step per generator step: the paper's five train far worse in the benchmark's short schedule (the
+    # validation landscape in ``selection.DEFAULT_GRIDS``' notes)
+    "clswgan": functools.partial(CLSWGAN, critic_steps=1),
     "cvae": ConditionalVAE,
 }
 
