@@ -64,7 +64,7 @@ DEFAULT_GRIDS: dict[str, dict[str, list[Any]]] = {
     "attention": {"temperature": [0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]},
     "region_attention": {"temperature": [0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]},
     "two_branch": {"temperature": [0.002, 0.005, 0.02, 0.1, 0.2], "dropout": [0.0, 0.05, 0.2]},
-    "clswgan": {"n_per_class": [100, 300, 1000, 3000], "cls_weight": [0.01, 0.1, 1.0]},
+    "clswgan": {"n_per_class": [100, 300, 1000, 3000], "cls_weight": [0.001, 0.01, 0.1, 1.0]},
     "cvae": {"n_per_class": [100, 300, 1000, 3000]},
 }
 """Default grids. Keys are model constructor arguments, ``TrainConfig`` fields (e.g. ``lr``, ``margin``) or
@@ -84,7 +84,8 @@ The generative models (``clswgan``, ``cvae``) are chosen by their plain validati
 and their landscapes report it (seeds 0-2 unless said): ``cvae`` n_per_class 30, 100, 300, 1000: 16.1, 25.1, 27.8,
 26.5 (seed 2 alone: 26.7 at 300, 26.8 at 1000, hence 3000 in the grid); ``clswgan`` (seeds 0-1, n_per_class 100)
 cls_weight 0.01, 0.1, 1: 9.4, 11.9, 5.7 with one critic step per generator step, 2.0, 2.2, 1.1 with the paper's
-five: ``critic_steps`` is fixed at 1 (``models.MODELS["clswgan"]``) for this 60-epoch schedule. Fixed, not searched, to fit the benchmark's CPU budget and not measured against other values: the networks'
+five: ``critic_steps`` is fixed at 1 (``models.MODELS["clswgan"]``) for this 60-epoch schedule; with
+cls_weight 0.01, 0.1, 1 the benchmark chose 0.01 on seed 2, hence 0.001 in the grid. Fixed, not searched, to fit the benchmark's CPU budget and not measured against other values: the networks'
 hidden width (256; the paper's 4096), the noise dim (d_s, as the paper), the softmax classifiers' 25 epochs (Adam,
 lr 1e-3, batch 64), the VAE's KL weight (1: the ELBO itself), f-CLSWGAN's gradient-penalty weight (10, the paper's),
 and the generators' schedules in ``DEFAULT_CONFIGS``."""
