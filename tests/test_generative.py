@@ -68,7 +68,7 @@ def test_gradient_penalty_matches_finite_differences():
     with torch.no_grad():
         norms = [_finite_difference_norm(critic, mixed[i : i + 1], s[i : i + 1], eps) for i in range(5)]
     expected = sum((n - 1) ** 2 for n in norms) / 5
-    assert float(gradient_penalty(critic, real, fake, s, alpha)) == pytest.approx(expected, rel=1e-6)
+    assert float(gradient_penalty(critic, real, fake, s, alpha).detach()) == pytest.approx(expected, rel=1e-6)
 
 
 def _finite_difference_norm(critic, x, s, eps):
