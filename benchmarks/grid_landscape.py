@@ -7,7 +7,11 @@ The default grids of ``zsl_utils.selection.DEFAULT_GRIDS`` were set from these l
 
 Each point is trained as ``select_and_train`` trains it (the model's ``DEFAULT_CONFIGS`` setup, the fitting part of the
 train-class images of that seed, the best epoch on the validation classes); only validation images are scored. One
-line per point: the params, the val ZSL of each seed and their mean, in %. ``--seeds`` (default 3) runs seeds 0..N-1.
+line per point: the params, the selection score of each seed and their mean, in %: val ZSL, or for a generative model
+(``clswgan``, ``cvae``) the plain val H it is chosen by (held-out train-class images as seen, val images as unseen,
+with features synthesised for the val classes). ``--seeds`` (default 3) runs seeds 0..N-1.
+
+    python benchmarks/grid_landscape.py cvae '{"n_per_class": [25, 100, 400]}'
 """
 
 from __future__ import annotations
@@ -25,7 +29,8 @@ from zsl_utils.train import TrainConfig
 
 
 def landscape(name: str, grid: dict, seeds: int) -> dict[str, list[float]]:
-    """``{json params: [val ZSL of seed 0, 1, ...]}`` (fractions; NaN where training diverged)."""
+    """``{json params: [selection score of seed 0, 1, ...]}`` (fractions; NaN where training diverged): val ZSL, or
+    the plain val H of a generative model."""
     data = course_dataset("cpu")
     scores: dict[str, list[float]] = {}
     config = dataclasses.replace(DEFAULT_CONFIGS.get(name, TrainConfig()), progress=False)
@@ -36,7 +41,7 @@ def landscape(name: str, grid: dict, seeds: int) -> dict[str, list[float]]:
                 name, data, "attributes", grid=grid, config=config, seed=seed, calibration_rule="none"
             )
         for trial in selection.trials:
-            scores.setdefault(json.dumps(trial["params"]), []).append(trial["val_zsl"])
+            scores.setdefault(json.dumps(trial["params"]), []).append(trial.get("val_plain_harmonic", trial["val_zsl"]))
     return scores
 
 

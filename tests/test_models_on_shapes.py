@@ -9,7 +9,7 @@ from zsl_utils.benchmark import default_models
 from zsl_utils.data import load_dataset
 from zsl_utils.evaluation import model_inputs, score_images
 from zsl_utils.metrics import zsl_accuracy
-from zsl_utils.models import FittedModel, build_model
+from zsl_utils.models import FittedModel, GenerativeClassifier, build_model
 from zsl_utils.selection import DEFAULT_CONFIGS
 from zsl_utils.train import fit
 from zsl_utils.utils import set_seed
@@ -29,8 +29,14 @@ def test_model_beats_chance_on_unseen_classes(name: str):
         model.fit(visual[images], SHAPES.labels[images], semantics, SHAPES.seen_classes)
     else:
         config = DEFAULT_CONFIGS[name]
-        config = type(config)(**{**config.__dict__, "epochs": 5, "progress": False})
-        fit(model, visual[images], SHAPES.labels[images], semantics, SHAPES.seen_classes, config)
+        if isinstance(model, GenerativeClassifier):
+            # features synthesised for the unseen classes from their vectors; the whole schedule: after 5 of its 60
+            # epochs f-CLSWGAN's ZSL accuracy here was 2.6%, below chance
+            config = type(config)(**{**config.__dict__, "progress": False})
+            model.fit(visual[images], SHAPES.labels[images], semantics, SHAPES.seen_classes, SHAPES.unseen_classes, config)
+        else:
+            config = type(config)(**{**config.__dict__, "epochs": 5, "progress": False})
+            fit(model, visual[images], SHAPES.labels[images], semantics, SHAPES.seen_classes, config)
     scores = score_images(model, visual[SHAPES.test_unseen], semantics)
     accuracy = zsl_accuracy(scores, SHAPES.labels[SHAPES.test_unseen], SHAPES.unseen_classes)
     chance = 1 / len(SHAPES.unseen_classes)

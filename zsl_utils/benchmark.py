@@ -54,6 +54,8 @@ MODEL_LABELS: dict[str, str] = {
     "attention": "attention over feature tokens (ours)",
     "region_attention": "attention over regions (ours)",
     "two_branch": "two-branch, softmax (ours)",
+    "clswgan": "f-CLSWGAN features + softmax (ours: the paper's objective, a shorter schedule)",
+    "cvae": "conditional VAE features + softmax (ours)",
 }
 """What each benchmark row is: "paper" rows are trained with their paper's objective, "ours" are the course's own
 models or variants, "baseline" rows learn no embedding."""
@@ -66,11 +68,11 @@ _COLUMNS = (
 
 
 def default_models(dataset: ZSLDataset) -> list[str]:
-    """The baselines, then every model of the course; region attention where the dataset has region features,
-    token attention else."""
+    """The baselines, then every model of the course, the feature generators last; region attention where the
+    dataset has region features, token attention else."""
     attention = "region_attention" if dataset.regions is not None else "attention"
     return ["nearest_prototype", "conse", "eszsl", "devise", "ale", "sje", "bilinear", "bilinear_lowrank",
-            "devise_mlp", attention, "two_branch"]
+            "devise_mlp", attention, "two_branch", "clswgan", "cvae"]
 
 
 def markdown_table(results: list[dict], title: str) -> str:

@@ -23,6 +23,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .generative import ConditionalGenerator, Critic, Encoder, synthesize, train_softmax, train_vae, train_wgan
+
 __all__ = [
     "ZSLModel",
     "FeatureNorm",
@@ -37,6 +39,9 @@ __all__ = [
     "RegionAttention",
     "TokenAttention",
     "TwoBranch",
+    "GenerativeClassifier",
+    "CLSWGAN",
+    "ConditionalVAE",
     "MODELS",
     "build_model",
     "inference",
@@ -820,6 +825,178 @@ class TwoBranch(_CosineModel):
         return self.semantic_branch(semantics)
 
 
+class GenerativeClassifier(ZSLModel):
+    """A softmax classifier over seen and unseen classes, trained on real seen-class features plus features that a
+    conditional generator G(z, s) (:mod:`zsl_utils.generative`) synthesises for the unseen classes from their
+    semantic vectors alone (no unseen image is ever used). Subclasses train the generator (:class:`CLSWGAN`,
+    :class:`ConditionalVAE`).
+
+    :meth:`fit` takes the seen classes (with images) and the unseen classes (semantic vectors only); afterwards
+    ``class_scores(visual, semantics)`` are the classifier's logits for the classes whose semantic rows are given,
+    each row matched exactly to one of the fitted classes (a class the classifier was not fitted on is an error).
+    embed_visual is the (normalised) feature itself and embed_semantic the generator's feature at z = 0, G(0, s):
+    the joint space is the visual feature space.
+
+    Args: hidden_dim: the generator's (and critic's or encoder's) hidden width; noise_dim: d_z (default d_s);
+    n_per_class: synthetic features per unseen class; classifier_epochs: epochs of the softmax classifiers.
+    """
+
+    def __init__(
+        self, visual_dim: int, semantic_dim: int, hidden_dim: int = 256, noise_dim: int | None = None,
+        n_per_class: int = 100, classifier_epochs: int = 25,
+    ) -> None:
+        super().__init__(visual_dim, semantic_dim)
+        noise_dim = semantic_dim if noise_dim is None else noise_dim
+        _check_positive_int("hidden_dim", hidden_dim)
+        _check_positive_int("noise_dim", noise_dim)
+        self.set_classifier_params(n_per_class=n_per_class, classifier_epochs=classifier_epochs)
+        self.generator = ConditionalGenerator(semantic_dim, visual_dim, noise_dim, hidden_dim)
+        self.classifier = nn.Linear(visual_dim, 1)
+        self.register_buffer("class_semantics", torch.zeros(0, semantic_dim))
+        self.register_buffer("fitted", torch.tensor(False))
+
+    def fit(
+        self,
+        features: torch.Tensor,
+        labels: torch.Tensor,
+        semantics: torch.Tensor,
+        seen_classes: torch.Tensor,
+        unseen_classes: torch.Tensor,
+        config,
+        train_generator: bool = True,
+    ) -> "GenerativeClassifier":
+        """Train the generator on the seen classes' features, synthesise ``n_per_class`` features per unseen class,
+        and train the final softmax classifier on both; returns ``self``. ``train_generator=False`` keeps the
+        generator as it is (trained by an earlier ``fit`` on the same data) and trains the final classifier only,
+        e.g. after :meth:`set_classifier_params`.
+
+        features: (n, d_v) images of the seen classes; labels: (n,) their class ids; semantics: (C, d_s) every
+        class's row; seen_classes, unseen_classes: disjoint class ids. ``config`` is a
+        :class:`zsl_utils.train.TrainConfig`: the generator's epochs, batch_size, lr and seed (and progress).
+        Deterministic on CPU for a fixed seed (with the model built after ``set_seed``)."""
+        name = type(self).__name__
+        self._check("fit", features, semantics)
+        device = features.device
+        semantics, seen, unseen = semantics.to(device), seen_classes.to(device), unseen_classes.to(device)
+        for kind, ids in (("seen_classes", seen), ("unseen_classes", unseen)):
+            if ids.ndim != 1 or ids.numel() == 0 or ids.is_floating_point() or ids.unique().numel() != ids.numel():
+                raise ValueError(f"{name}.fit: {kind} must be a non-empty 1-D tensor of distinct class ids, got {ids.tolist()}")
+            if int(ids.min()) < 0 or int(ids.max()) >= semantics.shape[0]:
+                raise ValueError(f"{name}.fit: {kind} must index the {semantics.shape[0]} rows of semantics, got {ids.tolist()}")
+        if bool(torch.isin(seen, unseen).any()):
+            raise ValueError(f"{name}.fit: seen_classes and unseen_classes share {seen[torch.isin(seen, unseen)].tolist()}")
+        match = labels.to(device)[:, None] == seen[None, :]  # (n, z)
+        if labels.shape != (features.shape[0],) or not bool(match.any(dim=1).all()):
+            raise ValueError(f"{name}.fit: labels must be ({features.shape[0]},) ids of seen_classes, got "
+                             f"{_shape(labels)} with ids {labels.unique().tolist()[:10]}")
+        features = self._prepare(features)
+        if train_generator:
+            self._train_generator(features, match.float().argmax(dim=1), semantics[seen], config)
+        synthetic, _ = synthesize(self.generator, semantics, unseen, self.n_per_class, seed=config.seed)
+        classes = torch.cat([seen, unseen])
+        positions = torch.arange(len(classes), device=device)
+        targets = torch.cat([match.float().argmax(dim=1), positions[len(seen):].repeat_interleave(self.n_per_class)])
+        self.classifier = nn.Linear(self.visual_dim, len(classes)).to(device)
+        train_softmax(self.classifier, torch.cat([features, synthetic]), targets, self.classifier_epochs,
+                      config.batch_size, 1e-3, config.seed)
+        self.class_semantics = semantics[classes].clone()
+        self.fitted.fill_(True)
+        return self
+
+    CLASSIFIER_PARAMS = ("n_per_class", "classifier_epochs")
+    """The arguments that only the final classifier reads: changing them needs no new generator."""
+
+    def set_classifier_params(self, **params: int) -> "GenerativeClassifier":
+        """Set ``CLASSIFIER_PARAMS`` (positive ints) for the next :meth:`fit`; returns ``self``."""
+        for name, value in params.items():
+            if name not in self.CLASSIFIER_PARAMS:
+                raise ValueError(f"{name!r} is not a classifier parameter; valid: {', '.join(self.CLASSIFIER_PARAMS)}")
+            _check_positive_int(name, value)
+            setattr(self, name, value)
+        return self
+
+    def _train_generator(self, features: torch.Tensor, targets: torch.Tensor, class_semantics: torch.Tensor, config) -> None:
+        """features: (n, d_v) normalised; targets: (n,) positions among class_semantics (z, d_s)."""
+        raise NotImplementedError
+
+    def _columns(self, semantics: torch.Tensor) -> torch.Tensor:
+        """The classifier output of each given semantic row (C, d_s) -> (C,), matched exactly."""
+        if not self.fitted:
+            raise RuntimeError(f"{type(self).__name__}: call fit(...) before scoring")
+        match = (semantics[:, None, :] == self.class_semantics[None, :, :]).all(dim=2)  # (C, K)
+        if not bool(match.any(dim=1).all()):
+            missing = (~match.any(dim=1)).nonzero().flatten().tolist()
+            raise ValueError(
+                f"{type(self).__name__}: semantic rows {missing[:10]} are none of the {len(self.class_semantics)} "
+                "classes its classifier was fitted on (seen + unseen); score only those classes"
+            )
+        return match.float().argmax(dim=1)
+
+    def class_scores(self, visual: torch.Tensor, semantics: torch.Tensor) -> torch.Tensor:
+        """The final classifier's logits of the given classes. visual: (B, d_v), semantics: (C, d_s) -> (B, C)."""
+        self._check("class_scores", visual, semantics)
+        return self.classifier(self._prepare(visual))[:, self._columns(semantics)]
+
+    def pair_scores(self, visual: torch.Tensor, semantics: torch.Tensor) -> torch.Tensor:
+        """Image i's logit of the class of semantic row i. visual: (B, d_v), semantics: (B, d_s) -> (B,)."""
+        self._check("pair_scores", visual, semantics, pairs=True)
+        logits = self.classifier(self._prepare(visual))
+        return logits.gather(1, self._columns(semantics)[:, None]).squeeze(1)
+
+    def _embed_visual(self, visual: torch.Tensor) -> torch.Tensor:
+        return visual
+
+    def _embed_semantic(self, semantics: torch.Tensor) -> torch.Tensor:
+        noise = torch.zeros(semantics.shape[0], self.generator.noise_dim, device=semantics.device)
+        return self.generator(noise, semantics)
+
+
+class CLSWGAN(GenerativeClassifier):
+    """f-CLSWGAN (Xian et al., CVPR 2018): the generator trained as a conditional WGAN with gradient penalty plus
+    the classification loss of a softmax classifier pre-trained on the seen classes and frozen
+    (:func:`zsl_utils.generative.train_wgan`). cls_weight: beta; gp_weight: lambda; critic_steps: critic steps per
+    generator step. Other arguments as in :class:`GenerativeClassifier`."""
+
+    def __init__(
+        self, visual_dim: int, semantic_dim: int, hidden_dim: int = 256, noise_dim: int | None = None,
+        n_per_class: int = 100, classifier_epochs: int = 25, cls_weight: float = 0.01, gp_weight: float = 10.0,
+        critic_steps: int = 5,
+    ) -> None:
+        super().__init__(visual_dim, semantic_dim, hidden_dim, noise_dim, n_per_class, classifier_epochs)
+        _check_positive_int("critic_steps", critic_steps)
+        if not (cls_weight >= 0 and gp_weight >= 0):
+            raise ValueError(f"cls_weight and gp_weight must be >= 0, got {cls_weight!r}, {gp_weight!r}")
+        self.cls_weight, self.gp_weight, self.critic_steps = float(cls_weight), float(gp_weight), critic_steps
+        self.critic = Critic(visual_dim, semantic_dim, hidden_dim)
+
+    def _train_generator(self, features: torch.Tensor, targets: torch.Tensor, class_semantics: torch.Tensor, config) -> None:
+        seen_classifier = nn.Linear(self.visual_dim, class_semantics.shape[0]).to(features.device)
+        train_softmax(seen_classifier, features, targets, self.classifier_epochs, config.batch_size, 1e-3, config.seed)
+        train_wgan(self.generator, self.critic, seen_classifier, features, targets, class_semantics, config.epochs,
+                   config.batch_size, config.lr, config.seed, self.gp_weight, self.cls_weight, self.critic_steps,
+                   config.progress)
+
+
+class ConditionalVAE(GenerativeClassifier):
+    """A conditional VAE as the feature generator: encoder q(z | x, s), decoder G(z, s), trained on the ELBO
+    (:func:`zsl_utils.generative.train_vae`); kl_weight scales the KL term (1: the ELBO). Other arguments as in
+    :class:`GenerativeClassifier`."""
+
+    def __init__(
+        self, visual_dim: int, semantic_dim: int, hidden_dim: int = 256, noise_dim: int | None = None,
+        n_per_class: int = 100, classifier_epochs: int = 25, kl_weight: float = 1.0,
+    ) -> None:
+        super().__init__(visual_dim, semantic_dim, hidden_dim, noise_dim, n_per_class, classifier_epochs)
+        if not kl_weight > 0:
+            raise ValueError(f"kl_weight must be > 0, got {kl_weight!r}")
+        self.kl_weight = float(kl_weight)
+        self.encoder = Encoder(visual_dim, semantic_dim, self.generator.noise_dim, hidden_dim)
+
+    def _train_generator(self, features: torch.Tensor, targets: torch.Tensor, class_semantics: torch.Tensor, config) -> None:
+        train_vae(self.generator, self.encoder, features, targets, class_semantics, config.epochs, config.batch_size,
+                  config.lr, config.seed, self.kl_weight, config.progress)
+
+
 MODELS: dict[str, Callable[..., ZSLModel]] = {
     # ``devise`` is the paper's linear DeViSE (dot product with unit-norm class vectors), ``devise_cosine`` the
     # course's cosine variant with a temperature (notebooks 03, 05, 06, 08); ``ale`` and ``sje`` are the
@@ -838,6 +1015,10 @@ MODELS: dict[str, Callable[..., ZSLModel]] = {
     "attention": TokenAttention,
     "region_attention": RegionAttention,
     "two_branch": TwoBranch,
+    # one critic step per generator step: the paper's five train far worse in the benchmark's short schedule (the
+    # validation landscape in ``selection.DEFAULT_GRIDS``' notes)
+    "clswgan": functools.partial(CLSWGAN, critic_steps=1),
+    "cvae": ConditionalVAE,
 }
 
 
