@@ -11,7 +11,9 @@ import numpy as np
 
 from zsl_utils.models import (
     MODELS,
+    CLSWGAN,
     Bilinear,
+    ConditionalVAE,
     ConSE,
     DeViSE,
     ESZSL,
@@ -543,6 +545,8 @@ EXPECTED_CLASSES = {
     "attention": TokenAttention,
     "region_attention": RegionAttention,
     "two_branch": TwoBranch,
+    "clswgan": CLSWGAN,
+    "cvae": ConditionalVAE,
 }
 
 
@@ -557,8 +561,9 @@ def test_registry_builds_each_model():
     assert build_model("bilinear_lowrank", 16, D_S).rank == 64
     assert build_model("bilinear_lowrank", 16, D_S, rank=3).rank == 3
     assert build_model("bilinear", 16, D_S).rank is None
+    assert build_model("clswgan", 16, D_S).critic_steps == 1   # the course's schedule, not the paper's five
 
 
 def test_unknown_model_lists_valid_names():
-    with pytest.raises(ValueError, match="unknown model 'clip'.*bilinear, bilinear_lowrank, conse, devise"):
+    with pytest.raises(ValueError, match="unknown model 'clip'.*bilinear, bilinear_lowrank, clswgan, conse, cvae, devise"):
         build_model("clip", 16, D_S)

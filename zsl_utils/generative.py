@@ -109,7 +109,7 @@ def critic_loss(
 
 
 def generator_loss(critic_fake: torch.Tensor, logits: torch.Tensor, targets: torch.Tensor, cls_weight: float) -> torch.Tensor:
-    """f-CLSWGAN's generator loss -E[D(x_fake, s)] - beta E[log P(y | x_fake)]: critic_fake (B,) = D(x_fake, s),
+    """f-CLSWGAN's generator loss -E[D(x_fake, s)] - lambda_cls E[log P(y | x_fake)]: critic_fake (B,) = D(x_fake, s),
     logits (B, C) of the frozen seen-class classifier on x_fake, targets (B,) positions among its C classes."""
     return -critic_fake.mean() + cls_weight * F.cross_entropy(logits, targets)
 
