@@ -954,8 +954,8 @@ class GenerativeClassifier(ZSLModel):
 class CLSWGAN(GenerativeClassifier):
     """f-CLSWGAN (Xian et al., CVPR 2018): the generator trained as a conditional WGAN with gradient penalty plus
     the classification loss of a softmax classifier pre-trained on the seen classes and frozen
-    (:func:`zsl_utils.generative.train_wgan`). cls_weight: lambda_cls; gp_weight: lambda_GP; critic_steps: critic steps per
-    generator step. Other arguments as in :class:`GenerativeClassifier`."""
+    (:func:`zsl_utils.generative.train_wgan`). cls_weight: lambda_cls; gp_weight: lambda_GP; critic_steps: critic
+    steps per generator step. Other arguments as in :class:`GenerativeClassifier`."""
 
     def __init__(
         self, visual_dim: int, semantic_dim: int, hidden_dim: int = 256, noise_dim: int | None = None,
