@@ -183,3 +183,17 @@ def test_notebooks_copies_the_reader_edition_and_never_replaces_a_file(tmp_path:
     capsys.readouterr()
     assert main(["notebooks", str(dest)]) == 2
     assert f"already holds {expected[0]}" in capsys.readouterr().err and edited.read_text() == "my answers"
+
+
+def test_run_executes_the_reader_edition_the_installed_package_holds(monkeypatch, tmp_path: Path):
+    """In a wheel install the reader's edition is the package's notebooks/, not a folder beside it: `zsl-course run`
+    finds it through distribution.reader_edition(), as `zsl-course notebooks` does."""
+    import zsl_utils.course as course
+    import zsl_utils.distribution as distribution
+
+    installed = tmp_path / "site-packages" / "zsl_utils" / "notebooks"
+    monkeypatch.setattr(distribution, "reader_edition", lambda: installed)
+    ran = []
+    monkeypatch.setattr(course, "run_course", lambda out, notebooks, pattern: ran.append(notebooks))
+    assert main(["run", "--out", str(tmp_path / "out")]) == 0
+    assert ran == [installed]

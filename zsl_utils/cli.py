@@ -112,11 +112,12 @@ def _check_course_environment() -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .course import NOTEBOOKS, run_course
+    from .course import run_course
+    from .distribution import reader_edition
 
     _existing([args.notebooks] if args.notebooks else [], "--notebooks")
     _check_course_environment()
-    run_course(args.out, notebooks=args.notebooks or NOTEBOOKS, pattern=args.pattern)
+    run_course(args.out, notebooks=args.notebooks or reader_edition(), pattern=args.pattern)
     return 0
 
 

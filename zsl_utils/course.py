@@ -80,7 +80,7 @@ def write_colab_cells(notebooks: str | Path = SOURCES, pattern: str = "[0-9]*.ip
     its Colab install cell (the first code cell: replaced when it is one, inserted before the first code cell
     otherwise), from ``repository_url()``; only the source of those two cells changes. Returns the notebooks
     rewritten (those already up to date are left untouched)."""
-    changed = []
+    install_source, changed = colab_install_cell(), []
     for path in sorted(Path(notebooks).glob(pattern)):
         notebook = nbformat.read(path, as_version=4)
         title = notebook.cells[0]
@@ -92,14 +92,14 @@ def write_colab_cells(notebooks: str | Path = SOURCES, pattern: str = "[0-9]*.ip
         if first_code is None:
             raise ValueError(f"{path.name} has no code cell: the Colab install cell goes before the set-up cell")
         install = notebook.cells[first_code]
-        is_install = install.source.startswith(colab_install_cell().split("\n", 1)[0])
-        if source == title.source and is_install and install.source == colab_install_cell():
+        is_install = install.source.startswith(install_source.split("\n", 1)[0])
+        if source == title.source and is_install and install.source == install_source:
             continue
         title.source = source
         if is_install:
-            install.source = colab_install_cell()
+            install.source = install_source
         else:
-            cell = nbformat.v4.new_code_cell(colab_install_cell())
+            cell = nbformat.v4.new_code_cell(install_source)
             if notebook.nbformat_minor < 5:   # cell ids came with nbformat 4.5
                 cell.pop("id", None)
             notebook.cells.insert(first_code, cell)
