@@ -446,8 +446,7 @@ def _generative_validation(
     _, _, scores_unseen, labels_unseen, seen = calibration
     unseen = torch.ones(scores_unseen.shape[1], dtype=torch.bool, device=scores_unseen.device)
     unseen[seen] = False
-    columns = unseen.nonzero().flatten()
-    zsl = per_class_accuracy(columns[scores_unseen[:, columns].argmax(dim=1)], labels_unseen)
+    zsl = zsl_accuracy(scores_unseen, labels_unseen, unseen.nonzero().flatten())
     return calibration, zsl, _harmonic_at(calibration, 0.0)
 
 
