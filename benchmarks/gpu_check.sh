@@ -20,6 +20,6 @@ python3 -m pytest -p no:cacheprovider -p no:nbval -o addopts= -q -rs \
     tests/test_train.py tests/test_models.py tests/test_losses.py tests/test_metrics.py tests/test_utils.py \
     tests/test_evaluation.py tests/test_models_on_shapes.py 2>&1 | tee "$out/pytest.txt" || status=1
 start=$SECONDS
-python3 -m zsl_utils.cli benchmark --dataset SHAPES --seeds 3 --out "$out/benchmark" 2>&1 | tee "$out/benchmark.txt" || status=1
+python3 -m zsl_course.cli benchmark --dataset SHAPES --seeds 3 --out "$out/benchmark" 2>&1 | tee "$out/benchmark.txt" || status=1
 echo "benchmark wall time: $((SECONDS - start)) s" | tee -a "$out/benchmark.txt"
 exit $status

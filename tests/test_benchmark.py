@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from zsl_utils.benchmark import MODEL_LABELS, default_models, markdown_table, run_benchmark
+from zsl_course.benchmark import MODEL_LABELS, default_models, markdown_table, run_benchmark
 from zsl_utils.data import load_dataset
-from zsl_utils.distribution import course_data
+from zsl_utils.data import course_data
 from zsl_utils.selection import CALIBRATION_RULES, DEFAULT_CONFIGS, DEFAULT_GRIDS, edge_choices
 
 COMMITTED = course_data("results", "SHAPES_attributes", "results.json")

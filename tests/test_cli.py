@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import zsl_utils.benchmark as benchmark
-from zsl_utils.cli import main
-from zsl_utils.distribution import course_data
+import zsl_course.benchmark as benchmark
+from zsl_course.cli import main
+from zsl_utils.data import course_data
 
 
 def test_datasets_lists_every_dataset(tmp_path: Path, capsys):
@@ -152,7 +152,7 @@ def test_benchmark_saves_each_model_as_it_finishes_and_keeps_earlier_rows(earlie
 
 def test_an_unexpected_error_keeps_its_traceback(monkeypatch, tmp_path: Path):
     """A ValueError raised inside a library (here NumPy) is a bug to see, not a user's mistake to summarise."""
-    import zsl_utils.course as course
+    import zsl_course.runner as course
 
     monkeypatch.setattr(course, "run_course", lambda *args, **kwargs: np.zeros(-1))
     with pytest.raises(ValueError, match="negative dimensions"):
@@ -171,7 +171,7 @@ def test_missing_paths_are_named(capsys, tmp_path: Path):
 
 
 def test_notebooks_copies_the_reader_edition_and_never_replaces_a_file(tmp_path: Path, capsys):
-    from zsl_utils.distribution import reader_edition
+    from zsl_course.distribution import reader_edition
 
     dest = tmp_path / "course"
     assert main(["notebooks", str(dest)]) == 0
@@ -188,10 +188,10 @@ def test_notebooks_copies_the_reader_edition_and_never_replaces_a_file(tmp_path:
 def test_run_executes_the_reader_edition_the_installed_package_holds(monkeypatch, tmp_path: Path):
     """In a wheel install the reader's edition is the package's notebooks/, not a folder beside it: `zsl-course run`
     finds it through distribution.reader_edition(), as `zsl-course notebooks` does."""
-    import zsl_utils.course as course
-    import zsl_utils.distribution as distribution
+    import zsl_course.distribution as distribution
+    import zsl_course.runner as course
 
-    installed = tmp_path / "site-packages" / "zsl_utils" / "notebooks"
+    installed = tmp_path / "site-packages" / "zsl_course" / "notebooks"
     monkeypatch.setattr(distribution, "reader_edition", lambda: installed)
     ran = []
     monkeypatch.setattr(course, "run_course", lambda out, notebooks, pattern: ran.append(notebooks))

@@ -11,9 +11,10 @@ import pytest
 from nbclient.exceptions import CellExecutionError
 from nbformat.v4 import new_code_cell, new_notebook
 
-from zsl_utils.course import NOTEBOOKS, run_course
-from zsl_utils.distribution import course_data
-from zsl_utils.teaching import execute_notebook
+from zsl_course.distribution import NOTEBOOKS
+from zsl_course.runner import run_course
+from zsl_utils.data import course_data
+from zsl_course.kernels import execute_notebook
 
 ROOT = NOTEBOOKS.parent
 

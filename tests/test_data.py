@@ -12,7 +12,7 @@ import torch
 import zsl_utils.data as data_module
 from zsl_utils.data import (FILE_SEMANTICS, dataset_folder, dataset_names, default_root, embedded_folders, load_dataset,
                             load_xlsa17, save_xlsa17)
-from zsl_utils.distribution import course_data
+from zsl_utils.data import course_data
 from zsl_utils.errors import ZSLDataError
 
 from conftest import tiny_xlsa17_arrays
@@ -338,9 +338,9 @@ def test_a_package_without_its_shapes_copy_says_so(tmp_path: Path, monkeypatch: 
 
 def test_default_root_is_the_repository_data_folder_or_the_user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.delenv("ZSL_DATA_ROOT", raising=False)
-    assert default_root() == course_data().parents[1] / "data"   # this source checkout
-    installed = tmp_path / "site-packages" / "zsl_utils" / "course_data"
-    monkeypatch.setattr(data_module, "course_data", lambda *parts: installed.joinpath(*parts))
+    assert default_root() == course_data() == Path(__file__).resolve().parents[1] / "data"   # this source checkout
+    monkeypatch.setattr(data_module, "_CHECKOUT", None)   # a wheel install
+    assert course_data("SHAPES") == Path(data_module.__file__).resolve().parent / "course_data" / "SHAPES"
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     assert default_root() == tmp_path / "cache" / "zsl-course"
     monkeypatch.setenv("ZSL_DATA_ROOT", str(tmp_path / "elsewhere"))

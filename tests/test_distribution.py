@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from zsl_utils import distribution
+from zsl_course import distribution
 
 PYPROJECT = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
 

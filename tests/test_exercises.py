@@ -15,8 +15,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from zsl_utils.course import SOURCES, setup_cell
-from zsl_utils.teaching import execute_notebook, student_copy
+from zsl_course.colab import setup_cell
+from zsl_course.distribution import SOURCES
+from zsl_course.editions import student_copy
+from zsl_course.kernels import execute_notebook
 
 WRONG_ANSWERS = Path(__file__).parent / "exercises"
 

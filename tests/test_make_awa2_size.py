@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from zsl_utils.cli import main
+from zsl_course.cli import main
 from zsl_utils.data import load_dataset
 from zsl_utils.selection import select_and_train
 

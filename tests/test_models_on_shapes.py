@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from zsl_utils.benchmark import default_models
+from zsl_course.benchmark import default_models
 from zsl_utils.data import load_dataset
 from zsl_utils.evaluation import model_inputs, score_images
 from zsl_utils.metrics import zsl_accuracy

@@ -14,8 +14,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from zsl_utils.cli import main
-from zsl_utils.course import SOURCES
+from zsl_course.cli import main
+from zsl_course.distribution import SOURCES
 
 pytest.importorskip("nbgrader")
 

@@ -11,11 +11,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from matplotlib.colors import to_rgb
 from matplotlib.text import Text
 
-from zsl_utils import load_xlsa17, render
+from zsl_shapes import render
+from zsl_utils import load_xlsa17
 from zsl_utils.models import ESZSL
-from zsl_utils.plots import SHAPE_MARKERS, class_styles, place_labels, plot_training_curves, plot_tsne
+from zsl_utils.plots import NAMED_COLOURS, SHAPE_MARKERS, class_styles, place_labels, plot_training_curves, plot_tsne
 from zsl_utils.train import History
 
 
@@ -34,10 +36,10 @@ def _overlaps(a: np.ndarray, b: np.ndarray) -> bool:
 def test_shapes_classes_get_the_colour_their_name_says_and_their_shape():
     names = ["yellow heart", "purple cross", "red circle", "blue circle"]
     styles = class_styles(names)
-    assert styles[0].colour == tuple(v / 255 for v in render.COLOURS["yellow"]) and styles[0].marker is SHAPE_MARKERS["heart"]
-    assert styles[1].colour == tuple(v / 255 for v in render.COLOURS["purple"]) and styles[1].marker == "P"
+    assert styles[0].colour == to_rgb("gold") and styles[0].marker is SHAPE_MARKERS["heart"]
+    assert styles[1].colour == to_rgb("tab:purple") and styles[1].marker == "P"
     assert styles[2].marker == styles[3].marker == "o" and styles[2].colour != styles[3].colour
-    assert set(SHAPE_MARKERS) == set(render.SHAPES)
+    assert set(SHAPE_MARKERS) == set(render.SHAPES) and set(NAMED_COLOURS) == set(render.COLOURS)
 
 
 def test_other_datasets_get_distinct_hues_and_generic_markers():

@@ -10,8 +10,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from zsl_utils.course import SOURCES, colab_badge, colab_install_cell, setup_cell
-from zsl_utils.distribution import repository_url
+from zsl_course.colab import colab_badge, colab_install_cell, setup_cell
+from zsl_course.distribution import SOURCES
+from zsl_course.distribution import repository_url
 
 PATHS = sorted(SOURCES.glob("[0-9]*.ipynb"))   # the instructor's source; the reader's edition is generated from it
 
@@ -41,7 +42,7 @@ def test_colab_link_and_install_cell_are_generated(path: Path):
 def test_write_colab_cells_adds_then_keeps_the_badge_and_the_install_cell(tmp_path: Path):
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-    from zsl_utils.course import write_colab_cells
+    from zsl_course.colab import write_colab_cells
 
     cells = [new_markdown_cell("# 99 · A title\n\nText."), new_code_cell("x = 1")]
     nbformat.write(new_notebook(cells=cells), tmp_path / "99_example.ipynb")
@@ -99,7 +100,7 @@ def test_ausuc_is_not_printed_before_notebook_09(path: Path):
 def test_exercises_are_numbered_by_notebook(path: Path):
     """Every graded exercise sits under ``Exercise N.k (n points)...``, N the notebook's number, k = 1, 2, ... in
     order; prose names exercises the same way."""
-    from zsl_utils.teaching import graded_exercises
+    from zsl_course.grading import graded_exercises
 
     number = int(path.name[:2])
     headings = list(dict.fromkeys(e.heading for e in graded_exercises(path)))

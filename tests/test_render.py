@@ -10,20 +10,7 @@ import sys
 import numpy as np
 import pytest
 
-from zsl_utils.render import (
-    ATTRIBUTE_NAMES,
-    COLOURS,
-    SHAPES,
-    RenderConfig,
-    class_attributes,
-    class_names,
-    class_parts,
-    gbu_split,
-    normalised_attributes,
-    render_dataset,
-    render_images,
-    sample_grid_figure,
-)
+from zsl_shapes.render import ATTRIBUTE_NAMES, COLOURS, SHAPES, RenderConfig, class_attributes, class_names, class_parts, gbu_split, normalised_attributes, render_dataset, render_images, sample_grid_figure
 
 CLEAN = RenderConfig(blobs=0.0, lines=0.0)
 
@@ -78,7 +65,7 @@ def test_deterministic_and_prefix_stable():
 
 
 def test_same_bytes_in_a_fresh_interpreter():
-    code = ("import hashlib; from zsl_utils.render import render_images; "
+    code = ("import hashlib; from zsl_shapes.render import render_images; "
             "print(hashlib.sha256(render_images('brown', 'heart', 4, 9).tobytes()).hexdigest())")
     env = {**os.environ, "PYTHONHASHSEED": "123"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)

@@ -9,12 +9,12 @@ import pytest
 import scipy.io
 import torch
 
-from zsl_utils import render
+from zsl_shapes import render
 from zsl_utils.data import dataset_folder, load_dataset
 from zsl_utils.evaluation import evaluate, score_images
 from zsl_utils.metrics import harmonic_mean, seen_unseen_curve
 from zsl_utils.selection import select_and_train
-from zsl_utils.shapes import BuildConfig, ShapesCNN, encode, shapes_splits
+from zsl_shapes.build import BuildConfig, ShapesCNN, encode, shapes_splits
 
 FOLDER = dataset_folder("SHAPES")
 

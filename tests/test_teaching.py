@@ -12,21 +12,12 @@ import torch
 from nbclient.exceptions import CellExecutionError
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from zsl_utils.cli import main
-from zsl_utils.course import NOTEBOOKS, SOURCES
-from zsl_utils.teaching import (
-    EXERCISE_TABLE_BEGIN,
-    EXERCISE_TABLE_END,
-    READER_TAG,
-    clean_notebook,
-    execute_notebook,
-    grade_notebook,
-    graded_exercises,
-    release,
-    student_copy,
-    update_exercise_table,
-)
-from zsl_utils.teaching import _kernel_config
+from zsl_course.cli import main
+from zsl_course.distribution import NOTEBOOKS, SOURCES
+from zsl_course.editions import READER_TAG, release, student_copy
+from zsl_course.grading import EXERCISE_TABLE_BEGIN, EXERCISE_TABLE_END, grade_notebook, graded_exercises, update_exercise_table
+from zsl_course.kernels import clean_notebook, execute_notebook
+from zsl_course.kernels import _kernel_config
 
 TEACHING_DOC = Path(__file__).resolve().parents[1] / "docs" / "teaching.md"
 
@@ -188,7 +179,7 @@ def test_committed_notebooks_hold_the_metadata_a_live_kernel_reports():
     live = _live_kernel_metadata()
     for path in sorted({*SOURCES.glob("[0-9]*.ipynb"), *NOTEBOOKS.glob("[0-9]*.ipynb")}):
         metadata = nbformat.read(path, as_version=4).metadata
-        assert _without_version(metadata) == _without_version(live), f"{path}: run `python -m zsl_utils.teaching clean`"
+        assert _without_version(metadata) == _without_version(live), f"{path}: run `zsl-course clean`"
         assert re.fullmatch(r"3\.\d+\.\d+", metadata["language_info"]["version"]), path
     assert _without_version(clean_notebook(_exercise_notebook()).metadata) == _without_version(live)
     assert clean_notebook(_exercise_notebook()).metadata.language_info.version == live["language_info"]["version"]
@@ -328,7 +319,7 @@ def _namespace(source: str) -> dict:
 def test_withheld_makes_the_reference_raise_through_the_module_the_class_and_an_instance():
     from zsl_utils import metrics
     from zsl_utils.models import ESZSL
-    from zsl_utils.teaching import WithheldError, withheld
+    from zsl_course.grading import WithheldError, withheld
 
     namespace = _namespace("from zsl_utils import metrics\ndef h(s, u):\n    return metrics.harmonic_mean(s, u)\n")
     with withheld(namespace["h"], "zsl_utils.metrics.harmonic_mean"):
@@ -361,7 +352,7 @@ def test_withheld_makes_the_reference_raise_through_the_module_the_class_and_an_
     ("from zsl_utils.metrics import harmonic_mean as hm\ndef h(s, u):\n    return [hm(a, b) for a, b in [(s, u)]][0]\n", "global name 'hm'"),
 ])
 def test_withheld_refuses_a_function_that_holds_the_reference(source: str, how: str):
-    from zsl_utils.teaching import WithheldError, withheld
+    from zsl_course.grading import WithheldError, withheld
 
     h = _namespace(source)["h"]
     with pytest.raises(WithheldError, match=f"your function uses the package's zsl_utils.metrics.harmonic_mean \\(through (the |a ){how}"):
@@ -370,7 +361,7 @@ def test_withheld_refuses_a_function_that_holds_the_reference(source: str, how: 
 
 
 def test_withheld_lets_an_own_implementation_run_and_names_a_bad_path():
-    from zsl_utils.teaching import withheld
+    from zsl_course.grading import withheld
 
     namespace = _namespace("from zsl_utils import metrics\nharmonic_mean = None\n"
                            "def h(s, u):\n    return 0.0 if s + u == 0 else 2 * s * u / (s + u)\n")

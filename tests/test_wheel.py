@@ -23,7 +23,7 @@ import json, sys
 from pathlib import Path
 import nbformat
 import zsl_utils
-from zsl_utils.teaching import execute_notebook
+from zsl_course.kernels import execute_notebook
 
 path = Path(sys.argv[1])
 notebook = nbformat.read(path, as_version=4)
@@ -43,15 +43,21 @@ def _sha256(data: bytes) -> str:
 
 # What a source copy for the build leaves out: version control, build leftovers, local outputs and downloads (a
 # stale build/lib would otherwise slip old files into the wheel).
-_NOT_SOURCE = shutil.ignore_patterns(".git", "build", "dist", "*.egg-info", "__pycache__", ".ipynb_checkpoints",
-                                     "output", "runs", "release", "data", ".pytest_cache")
+_NOT_SOURCE_NAMES = shutil.ignore_patterns(".git", "build", "dist", "*.egg-info", "__pycache__", ".ipynb_checkpoints",
+                                           "output", "runs", "release", ".pytest_cache")
+_DOWNLOADS = {ROOT / "data" / "xlsa17", ROOT / "data" / "downloads"}
+
+
+def _not_source(folder: str, names: list[str]) -> set[str]:
+    """What a source copy leaves out: the names above anywhere, and the downloads under data/."""
+    return set(_NOT_SOURCE_NAMES(folder, names)) | {name for name in names if Path(folder) / name in _DOWNLOADS}
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The wheel of a copy of this source tree (no dependencies, built with this environment's setuptools)."""
     source, out = tmp_path_factory.mktemp("source") / "zsl-course", tmp_path_factory.mktemp("wheel")
-    shutil.copytree(ROOT, source, ignore=_NOT_SOURCE)
+    shutil.copytree(ROOT, source, ignore=_not_source)
     build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet",
                             "--wheel-dir", str(out), str(source)], capture_output=True, text=True)
     assert build.returncode == 0, build.stderr[-3000:]
@@ -59,17 +65,18 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built
 
 
-def test_the_wheel_holds_the_package_its_data_and_the_reader_edition_and_nothing_else(wheel: Path):
-    package = ROOT / "zsl_utils"
+def test_the_wheel_holds_the_packages_the_data_and_the_reader_edition_and_nothing_else(wheel: Path):
+    data = [*(ROOT / "data" / "SHAPES").glob("*"), *(ROOT / "data" / "results").glob("*/*")]
     shipped = {
-        **{f"zsl_utils/{p.relative_to(package).as_posix()}": p for p in package.rglob("*")
-           if p.is_file() and "__pycache__" not in p.parts},
-        **{f"zsl_utils/notebooks/{p.name}": p for p in [*(ROOT / "notebooks").glob("[0-9]*.ipynb"),
-                                                         ROOT / "notebooks" / "NOTATION.md"]},
+        **{p.relative_to(ROOT).as_posix(): p for package in ("zsl_utils", "zsl_shapes", "zsl_course")
+           for p in (ROOT / package).glob("*.py")},
+        **{f"zsl_utils/course_data/{p.relative_to(ROOT / 'data').as_posix()}": p for p in data},
+        **{f"zsl_course/notebooks/{p.name}": p for p in [*(ROOT / "notebooks").glob("[0-9]*.ipynb"),
+                                                          ROOT / "notebooks" / "NOTATION.md"]},
     }
     assert {"zsl_utils/course_data/SHAPES/res101.mat", "zsl_utils/course_data/SHAPES/regions.npy",
-            "zsl_utils/course_data/results/SHAPES_attributes/results.json",
-            "zsl_utils/notebooks/00_zero_shot_problem.ipynb"} <= set(shipped)
+            "zsl_utils/course_data/results/SHAPES_attributes/results.json", "zsl_course/cli.py",
+            "zsl_shapes/render.py", "zsl_course/notebooks/00_zero_shot_problem.ipynb"} <= set(shipped)
     with zipfile.ZipFile(wheel) as archive:
         names = {name for name in archive.namelist() if not name.startswith("zsl_course-")}   # less the .dist-info
         assert names == set(shipped), f"missing: {set(shipped) - names}; unexpected: {names - set(shipped)}"

@@ -1,5 +1,7 @@
 """zsl_utils: the finished implementations of the zero-shot learning course."""
 
+from importlib import metadata
+
 from .data import course_dataset, load_dataset, load_xlsa17
 from .dataset import ZSLDataset
 from .evaluation import EvalResult, evaluate
@@ -8,4 +10,8 @@ from .utils import get_device, set_seed
 
 __all__ = ["ZSLDataset", "EvalResult", "course_dataset", "evaluate", "load_dataset", "load_xlsa17", "get_device", "set_seed",
            "start_notebook"]
-__version__ = "0.1.0"
+
+try:
+    __version__ = metadata.version("zsl-course")
+except metadata.PackageNotFoundError:   # imported from a source folder that was never installed
+    __version__ = "unknown"

@@ -11,7 +11,8 @@ Where the files are looked for:
   else the default root: the repository's ``data/`` in a source checkout, ``$XDG_CACHE_HOME/zsl-course`` (default
   ``~/.cache/zsl-course``) for an installed package (``default_root``);
 - the embedded SHAPES: ``ROOT/SHAPES/`` when ``root`` or ``$ZSL_DATA_ROOT`` is given and that folder exists (a
-  rebuilt or modified copy), else the copy shipped inside the package (``distribution.course_data("SHAPES")``).
+  rebuilt or modified copy), else the course's own copy (``course_data("SHAPES")``): the repository's ``data/SHAPES``
+  in a source checkout, the copy shipped inside the package in a wheel.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ import scipy.io
 import torch
 
 from .dataset import ZSLDataset
-from .distribution import course_data
 from .download import download_xlsa17
 from .errors import ZSLDataError
 from .utils import write_atomically
@@ -37,6 +37,7 @@ __all__ = [
     "EMBEDDED_DATASETS",
     "FILE_SEMANTICS",
     "dataset_names",
+    "course_data",
     "default_root",
     "embedded_folders",
     "dataset_folder",
@@ -54,6 +55,9 @@ EMBEDDED_DATASETS = ("SHAPES",)
 FILE_SEMANTICS = ("attributes", "original_attributes")
 """The semantic kinds read from att_splits.mat (``att``, ``original_att``); any other kind is word vectors of the
 class names, loaded only when asked for (``word_vectors``)."""
+_PACKAGE = Path(__file__).resolve().parent
+_CHECKOUT = _PACKAGE.parent if (_PACKAGE.parent / "pyproject.toml").is_file() else None
+"""The repository, when the package runs from a source checkout (an editable install); None in a wheel install."""
 _LOCS = ("trainval_loc", "test_seen_loc", "test_unseen_loc", "train_loc", "val_loc")
 
 
@@ -62,14 +66,21 @@ def dataset_names() -> tuple[str, ...]:
     return EMBEDDED_DATASETS + XLSA17_DATASETS
 
 
+def course_data(*parts: str) -> Path:
+    """A file or folder of the course's own data (``course_data("SHAPES", "build.json")``): ``SHAPES/`` the
+    embedded dataset, ``results/SHAPES_attributes/`` the committed benchmark results. It is the repository's
+    ``data/`` in a source checkout, and the package's ``course_data/`` in a wheel (pyproject.toml maps ``data/``
+    there)."""
+    return (_CHECKOUT / "data" if _CHECKOUT is not None else _PACKAGE / "course_data").joinpath(*parts)
+
+
 def default_root() -> Path:
     """Where downloaded benchmarks live: ``$ZSL_DATA_ROOT`` if set; else the repository's ``data/`` folder when the
     package runs from a source checkout; else ``$XDG_CACHE_HOME/zsl-course`` (default ``~/.cache/zsl-course``)."""
     if os.environ.get("ZSL_DATA_ROOT"):
         return Path(os.environ["ZSL_DATA_ROOT"])
-    repository = course_data().parents[1]
-    if (repository / "pyproject.toml").is_file():
-        return repository / "data"
+    if _CHECKOUT is not None:
+        return _CHECKOUT / "data"
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "zsl-course"
 
 

@@ -9,19 +9,19 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib.axes import Axes
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.path import Path as MarkerPath
 from matplotlib.text import Annotation
 from sklearn.manifold import TSNE
 
-from . import render
 from .dataset import ZSLDataset
 from .evaluation import model_inputs
 from .models import ZSLModel, inference
 from .train import History
 
 __all__ = [
-    "ClassStyle", "class_styles", "place_labels", "joint_embedding", "plot_tsne", "plot_training_curves",
+    "NAMED_COLOURS", "ClassStyle", "class_styles", "place_labels", "joint_embedding", "plot_tsne", "plot_training_curves",
     "plot_seen_unseen_curve",
 ]
 
@@ -45,6 +45,13 @@ SHAPE_MARKERS: dict[str, object] = {
 """SHAPES' shape words -> matplotlib markers, drawn as the renderer draws the shapes (the cross upright, a "+")."""
 
 
+NAMED_COLOURS: dict[str, str] = {
+    "red": "tab:red", "orange": "tab:orange", "yellow": "gold", "green": "tab:green", "blue": "tab:blue",
+    "purple": "tab:purple", "pink": "tab:pink", "brown": "tab:brown",
+}
+"""Colour words of class names -> matplotlib colours (Tableau's palette, made to be told apart, and gold for yellow)."""
+
+
 @dataclass(frozen=True)
 class ClassStyle:
     """How a class is drawn: its RGB colour (0..1) and its marker (None: the generic markers of seen/unseen)."""
@@ -54,14 +61,14 @@ class ClassStyle:
 
 
 def class_styles(class_names: Sequence[str]) -> list[ClassStyle]:
-    """One style per class. SHAPES classes ("yellow heart") get the colour their name says and their shape as the
-    marker; any other class list gets distinct hues around the colour wheel (class-id order) and generic markers."""
-    try:
-        parts = [render.class_parts(name) for name in class_names]
-    except ValueError:
-        hues = plt.get_cmap("hsv")(np.linspace(0, 1, len(class_names), endpoint=False))
-        return [ClassStyle(tuple(float(v) for v in hue[:3]), None) for hue in hues]
-    return [ClassStyle(tuple(v / 255 for v in render.COLOURS[colour]), SHAPE_MARKERS[shape]) for colour, shape in parts]
+    """One style per class. Classes named "<colour> <shape>" with words of :data:`NAMED_COLOURS` and
+    :data:`SHAPE_MARKERS` (SHAPES: "yellow heart") get the colour their name says and their shape as the marker; any
+    other class list gets distinct hues around the colour wheel (class-id order) and generic markers."""
+    parts = [name.split(" ") for name in class_names]
+    if all(len(p) == 2 and p[0] in NAMED_COLOURS and p[1] in SHAPE_MARKERS for p in parts):
+        return [ClassStyle(to_rgb(NAMED_COLOURS[colour]), SHAPE_MARKERS[shape]) for colour, shape in parts]
+    hues = plt.get_cmap("hsv")(np.linspace(0, 1, len(class_names), endpoint=False))
+    return [ClassStyle(tuple(float(v) for v in hue[:3]), None) for hue in hues]
 
 
 _DIRECTIONS = ((1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1))

@@ -80,7 +80,7 @@ WRONG_ANSWERS: dict[str, list[str]] = {
 }
 
 # The shortcuts that call into the package pass the visible checks and fail the hidden ones, on purpose: the hidden
-# checks run the function with the package's implementation withheld (zsl_utils.teaching.withheld).
+# checks run the function with the package's implementation withheld (zsl_course.grading.withheld).
 SHORTCUTS: dict[str, list[str]] = {
     "02_most_similar_classes": [
         # Section 3's pairwise_cosine copied: the (C, C) matrix.

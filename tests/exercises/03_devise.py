@@ -146,7 +146,7 @@ print(f"chosen margin {experiment_choice}: validation ZSL {100 * experiment_val_
 }
 
 # The shortcuts that call into the package pass the visible checks and fail the hidden ones, on purpose: the hidden
-# checks run the function with the package's implementation withheld (zsl_utils.teaching.withheld).
+# checks run the function with the package's implementation withheld (zsl_course.grading.withheld).
 SHORTCUTS: dict[str, list[str]] = {
     "03_structured_ranking_loss": [
         # Section 2's hinge_rank_from_scratch copied, margins passed as its margin, plus .mean().

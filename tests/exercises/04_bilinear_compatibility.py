@@ -161,7 +161,7 @@ print(f"chosen rank {experiment_choice}: validation ZSL {100 * experiment_val_zs
 }
 
 # The shortcuts that call into the package pass the visible checks and fail the hidden ones, on purpose: the hidden
-# checks run the function with the package's implementation withheld (zsl_utils.teaching.withheld).
+# checks run the function with the package's implementation withheld (zsl_course.grading.withheld).
 SHORTCUTS: dict[str, list[str]] = {
     "04_low_rank_scores": [
         # The package's Bilinear holding the same factors.

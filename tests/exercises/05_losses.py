@@ -245,7 +245,7 @@ _NCE = "def class_aware_info_nce(visual_emb, semantic_emb, labels, temperature=0
 _TRIPLET = 'def triplet_loss(anchor, positive, negative, margin=0.2, distance="squared_euclidean"):\n'
 
 # The shortcuts that call into the package pass the visible checks and fail the hidden ones, on purpose: the hidden
-# checks run the function with the package's implementation withheld (zsl_utils.teaching.withheld).
+# checks run the function with the package's implementation withheld (zsl_course.grading.withheld).
 SHORTCUTS: dict[str, list[str]] = {
     "05_class_aware_info_nce": [
         _NCE + "    return losses.class_aware_info_nce_loss(visual_emb, semantic_emb, labels, temperature=temperature)\n",

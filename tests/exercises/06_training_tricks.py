@@ -214,7 +214,7 @@ _LR = "def warmup_cosine_lr(step, total_steps, warmup_steps):\n"
 _HN = "def hardest_negatives(scores, labels, k=1):\n"
 
 # The shortcuts that call into the package pass the visible checks and fail the hidden ones, on purpose: the hidden
-# checks run the function with the package's implementation withheld (zsl_utils.teaching.withheld).
+# checks run the function with the package's implementation withheld (zsl_course.grading.withheld).
 SHORTCUTS: dict[str, list[str]] = {
     "06_warmup_cosine_lr": [
         _LR + "    return schedules.cosine_warmup_lr(step, total_steps, warmup_steps)\n",

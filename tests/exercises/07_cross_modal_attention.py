@@ -156,7 +156,7 @@ print(f"chosen temperature {experiment_choice}: validation ZSL {100 * experiment
 }
 
 # The shortcuts that call into the package pass the visible checks and fail the hidden ones, on purpose: the hidden
-# checks run the function with the package's implementation withheld (zsl_utils.teaching.withheld).
+# checks run the function with the package's implementation withheld (zsl_course.grading.withheld).
 SHORTCUTS: dict[str, list[str]] = {
     "07_masked_attention_weights": [
         # Section 3's softmax copied without the mask.

@@ -196,7 +196,7 @@ print(f"gamma chosen on validation data: {experiment_gamma:.4g}, validation H {1
 }
 
 # The shortcuts that call into the package pass the visible checks and fail the hidden ones, on purpose: the hidden
-# checks run the function with the package's implementation withheld (zsl_utils.teaching.withheld).
+# checks run the function with the package's implementation withheld (zsl_course.grading.withheld).
 SHORTCUTS: dict[str, list[str]] = {
     "09_per_class_accuracies": [
         # Notebook 00's per_class_accuracy copied: one number, not the vector.

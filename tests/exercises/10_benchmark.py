@@ -145,7 +145,7 @@ print(f"validation ZSL over 5 seeds: {100 * experiment_mean:.1f} ± {100 * exper
 _MH = "def mean_harmonic_mean(seen_accuracies, unseen_accuracies):\n"
 
 # The shortcuts that call into the package pass the visible checks and fail the hidden ones, on purpose: the hidden
-# checks run the function with the package's implementation withheld (zsl_utils.teaching.withheld).
+# checks run the function with the package's implementation withheld (zsl_course.grading.withheld).
 SHORTCUTS: dict[str, list[str]] = {
     "10_mean_harmonic_mean": [
         _MH + "    return sum(metrics.harmonic_mean(s, u) for s, u in zip(seen_accuracies, unseen_accuracies)) / len(seen_accuracies)\n",

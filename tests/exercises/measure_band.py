@@ -17,7 +17,8 @@ import time
 import nbformat
 import torch
 
-from zsl_utils.course import NOTEBOOKS, setup_cell
+from zsl_course.colab import setup_cell
+from zsl_course.distribution import NOTEBOOKS
 
 
 def main() -> None:

@@ -1,16 +1,12 @@
-"""Notebooks for the classroom: clean metadata, student copies made with nbgrader's preprocessors, and grading.
-
-Exercises use nbgrader's markup: a solution cell (``nbgrader.solution``) holds ``### BEGIN SOLUTION`` /
-``### END SOLUTION``; autograded test cells (``nbgrader.grade``, ``grade_id``, ``points``) check it, with
-``### BEGIN HIDDEN TESTS`` / ``### END HIDDEN TESTS`` around checks hidden from students.
-"""
+"""Grading the course's exercises: a student's self-check scored as nbgrader's autograder would, the exercise
+table of docs/teaching.md, and :func:`withheld`, which runs a student's function with the package's own
+implementation made unavailable."""
 
 from __future__ import annotations
 
 import contextlib
 import copy
 import importlib
-import re
 import time
 import types
 from collections.abc import Callable, Iterator
@@ -18,154 +14,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-import zmq
-from jupyter_client import KernelManager
-from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell
-from traitlets.config import Config
+
+from .distribution import SOURCES
+from .editions import POINTS, heading_before, nbgrader_meta, student_copy
+from .kernels import execute_notebook
 
 __all__ = [
-    "READER_TAG",
-    "NBVAL_TAGS",
-    "kernel_language_info",
-    "clean_notebook",
-    "student_copy",
-    "release",
     "Exercise",
     "GradeReport",
     "grade_notebook",
-    "execute_notebook",
-    "notebook_client",
     "GradedExercise",
     "graded_exercises",
     "update_exercise_table",
     "WithheldError",
     "withheld",
 ]
-
-_POINTS = re.compile(r"\s*\(\d+(?:\.\d+)? points?\)")   # "(2 points)" in an exercise heading
-_KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
-
-READER_TAG = "raises-exception"
-"""The tag of the cells a reader's or student's edition may see fail (an unfinished exercise's stub and its checks):
-JupyterLab's Run All, nbclient and nbgrader's autograder carry on past a failing cell that has it."""
-
-NBVAL_TAGS = ("nbval-check-output", "nbval-ignore-output", "nbval-skip", "nbval-raises-exception")
-"""nbval's cell tags: test markers of the instructor's source, left out of the editions."""
-
-
-def kernel_language_info() -> dict:
-    """The ``language_info`` that this environment's ``python3`` kernel (ipykernel) reports in its kernel_info_reply,
-    and that JupyterLab writes into a notebook when the kernel starts (the Python version included)."""
-    from ipykernel.ipkernel import IPythonKernel
-
-    return copy.deepcopy(IPythonKernel.language_info)
-
-
-def clean_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Strip volatile metadata in place (execution timings, widget state, cell ids); keep outputs. The notebook's
-    metadata becomes what JupyterLab writes when it opens it with this environment's kernel (:data:`_KERNELSPEC`
-    and :func:`kernel_language_info`), so that opening it does not mark it changed."""
-    notebook.metadata = nbformat.from_dict({"kernelspec": _KERNELSPEC, "language_info": kernel_language_info()})
-    for cell in notebook.cells:
-        cell.metadata.pop("execution", None)
-        cell.metadata.pop("collapsed", None)
-        cell.metadata.pop("scrolled", None)
-        cell.pop("id", None)
-    notebook.nbformat, notebook.nbformat_minor = 4, 4
-    return notebook
-
-
-def _exercise_label(notebook: nbformat.NotebookNode, index: int) -> str:
-    """How the reader knows the exercise of cell ``index``: its heading's words before the colon (``Exercise 7.1``),
-    or ``This exercise`` when no heading above names an exercise."""
-    heading = _heading_before(notebook, index)
-    label = _POINTS.sub("", heading).split(":")[0].strip()
-    return label if "exercise" in label.lower() and len(label) <= 16 and '"' not in label else "This exercise"
-
-
-def _named_stubs(notebook: nbformat.NotebookNode, resources: dict) -> tuple[nbformat.NotebookNode, dict]:
-    """nbgrader's ClearSolutions, with each code stub raising a NotImplementedError that names its exercise."""
-    from nbgrader.preprocessors import ClearSolutions
-
-    default = ClearSolutions()
-    language = notebook.metadata.get("kernelspec", {}).get("language", "python")
-    for index, cell in enumerate(notebook.cells):
-        message = f"{_exercise_label(notebook, index)} is not done yet: write your code here"
-        stub = f'# YOUR CODE HERE\nraise NotImplementedError("{message}")'
-        clear = ClearSolutions(code_stub={**default.code_stub, language: stub})
-        notebook.cells[index], resources = clear.preprocess_cell(cell, {**resources, "language": language}, index)
-    return notebook, resources
-
-
-def student_copy(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The edition a reader or student gets, made by nbgrader's own preprocessors: solutions replaced by a stub that
-    raises ``NotImplementedError("Exercise 7.1 is not done yet: write your code here")``, hidden tests removed, outputs cleared,
-    graded cells locked. Each solution cell and each autograded test cell is tagged :data:`READER_TAG`, so that Run
-    All reports every unfinished exercise and still runs to the end; nbval's tags are left out.
-
-    The reader's edition (``notebooks/``) is this, executed; the student edition (``zsl-course release``) is this
-    as it is."""
-    from nbgrader.preprocessors import CheckCellMetadata, ClearHiddenTests, ClearOutput, LockCells
-
-    notebook = copy.deepcopy(notebook)
-    resources: dict = {}
-    notebook, resources = CheckCellMetadata().preprocess(notebook, resources)
-    notebook, resources = _named_stubs(notebook, resources)
-    for preprocessor in (ClearHiddenTests(), ClearOutput(), LockCells()):
-        notebook, resources = preprocessor.preprocess(notebook, resources)
-    for cell in notebook.cells:
-        tags = [tag for tag in cell.metadata.get("tags", []) if tag not in NBVAL_TAGS]
-        meta = _nbgrader_meta(cell)
-        if cell.cell_type == "code" and (meta.get("solution") or meta.get("grade")) and READER_TAG not in tags:
-            tags.append(READER_TAG)
-        if tags:
-            cell.metadata["tags"] = tags
-        else:
-            cell.metadata.pop("tags", None)
-    return clean_notebook(notebook)
-
-
-def _edition_sources(source: Path, pattern: str) -> list[Path]:
-    """The notebooks of ``source`` (one .ipynb, or a folder's notebooks matching ``pattern``), with clear errors."""
-    if not source.exists():
-        raise ValueError(f"source not found: {source}; give a notebook or a folder of the instructor's notebooks")
-    notebooks = [source] if source.is_file() else sorted(source.glob(pattern))
-    if not notebooks:
-        raise ValueError(f"no notebook matching {pattern!r} in {source}")
-    return notebooks
-
-
-def release(
-    source: str | Path,
-    out: str | Path,
-    pattern: str = "*.ipynb",
-    execute: bool = False,
-    timeout: int = 900,
-    on_written: Callable[[Path], None] | None = None,
-) -> list[Path]:
-    """Write the :func:`student_copy` of every notebook of ``source`` (a folder, whose notebooks matching ``pattern``
-    are taken, or one .ipynb) to ``out``: the student edition, or with ``execute`` the reader's edition, each copy
-    executed in ``out`` in a fresh kernel (past its unfinished exercises, stopping at any other error: nothing is
-    written for a notebook that fails) and cleaned. ``out`` must not be the source's own folder. ``on_written`` is
-    called with each path as it is written."""
-    source, out = Path(source), Path(out)
-    notebooks = _edition_sources(source, pattern)
-    if out.resolve() == (source.parent if source.is_file() else source).resolve():
-        raise ValueError(f"{out} is the source's own folder: an edition there would overwrite the instructor's "
-                         "notebooks; write it to another folder")
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for path in notebooks:
-        edition = student_copy(nbformat.read(path, as_version=4))
-        if execute:
-            edition = clean_notebook(execute_notebook(edition, cwd=out, timeout=timeout, allow_errors=False))
-        target = out / path.name
-        nbformat.write(edition, target)
-        written.append(target)
-        if on_written is not None:
-            on_written(target)
-    return written
 
 
 @dataclass(frozen=True)
@@ -205,35 +69,6 @@ class GradeReport:
         return "\n".join(lines)
 
 
-def _kernel_config() -> Config:
-    """Kernels with CurveZMQ transport encryption where jupyter_client can provision it: over plain TCP, ipykernel
-    prints a warning at every start, which a newcomer takes for an error."""
-    if "transport_encryption" in KernelManager.class_trait_names() and zmq.has("curve"):
-        return Config({"KernelManager": {"transport_encryption": "auto"}})
-    return Config()
-
-
-def notebook_client(
-    notebook: nbformat.NotebookNode, cwd: str | Path, timeout: int = 600, allow_errors: bool = True
-) -> NotebookClient:
-    """An nbclient client that runs ``notebook`` in a fresh ``python3`` kernel of this environment, in ``cwd``
-    (CurveZMQ-encrypted kernel transport; see :func:`execute_notebook`)."""
-    return NotebookClient(
-        notebook, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
-        resources={"metadata": {"path": str(cwd)}}, config=_kernel_config(),
-    )
-
-
-def execute_notebook(
-    notebook: nbformat.NotebookNode, cwd: str | Path, timeout: int = 600, allow_errors: bool = True
-) -> nbformat.NotebookNode:
-    """Execute every cell in a fresh ``python3`` kernel of this environment, in ``cwd``. With ``allow_errors`` a
-    failing cell's error stays in its outputs and execution goes on; without, it raises nbclient's
-    ``CellExecutionError`` (with the cell's traceback)."""
-    notebook_client(notebook, cwd, timeout, allow_errors).execute()
-    return notebook
-
-
 def _error_of(cell: nbformat.NotebookNode) -> str:
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
@@ -241,17 +76,13 @@ def _error_of(cell: nbformat.NotebookNode) -> str:
     return ""
 
 
-def _nbgrader_meta(cell: nbformat.NotebookNode) -> dict:
-    return cell.metadata.get("nbgrader", {})
-
-
 def _is_autograded_test(cell: nbformat.NotebookNode) -> bool:
-    meta = _nbgrader_meta(cell)
+    meta = nbgrader_meta(cell)
     return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
 
 
 def _grade_ids(notebook: nbformat.NotebookNode) -> set[str]:
-    return {_nbgrader_meta(cell)["grade_id"] for cell in notebook.cells if "grade_id" in _nbgrader_meta(cell)}
+    return {nbgrader_meta(cell)["grade_id"] for cell in notebook.cells if "grade_id" in nbgrader_meta(cell)}
 
 
 def _source_notebook(notebook: nbformat.NotebookNode, sources: Path) -> tuple[Path, nbformat.NotebookNode] | None:
@@ -271,15 +102,15 @@ def _restore_tests(notebook: nbformat.NotebookNode, source: nbformat.NotebookNod
     """Put the source's autograded test cells (hidden tests included, with the source's points) back into
     ``notebook``, in place, matched by grade_id. Returns the grade ids whose cell differed from both the released
     copy and the source, and those missing from ``notebook``."""
-    tests = {_nbgrader_meta(cell)["grade_id"]: cell for cell in source.cells if _is_autograded_test(cell)}
-    released = {_nbgrader_meta(cell).get("grade_id"): cell.source for cell in student_copy(source).cells}
+    tests = {nbgrader_meta(cell)["grade_id"]: cell for cell in source.cells if _is_autograded_test(cell)}
+    released = {nbgrader_meta(cell).get("grade_id"): cell.source for cell in student_copy(source).cells}
     changed = []
     for i, cell in enumerate(notebook.cells):
-        grade_id = _nbgrader_meta(cell).get("grade_id")
+        grade_id = nbgrader_meta(cell).get("grade_id")
         if grade_id in tests:
             test = tests[grade_id]
-            points = _nbgrader_meta(test)["points"]
-            as_given = (cell.cell_type, cell.source, _nbgrader_meta(cell).get("points"))
+            points = nbgrader_meta(test)["points"]
+            as_given = (cell.cell_type, cell.source, nbgrader_meta(cell).get("points"))
             if as_given not in {("code", released[grade_id], points), ("code", test.source, points)}:
                 changed.append(grade_id)
             restored = new_code_cell(test.source, metadata=copy.deepcopy(test.metadata))
@@ -295,12 +126,10 @@ def _restore_tests(notebook: nbformat.NotebookNode, source: nbformat.NotebookNod
 def grade_notebook(path: str | Path, sources: str | Path | None = None, timeout: int = 600) -> GradeReport:
     """A student's self-check, scored as nbgrader's autograder would: the autograded test cells are first restored
     from the source notebook (the solution notebook of ``sources`` that shares the notebook's grade ids; default:
-    the course's instructor's source, :data:`zsl_utils.course.SOURCES`), hidden tests and points included, so an
+    the course's instructor's source, :data:`zsl_course.distribution.SOURCES`), hidden tests and points included, so an
     edited or emptied check cannot give points; a deleted one scores 0. The notebook then runs in a fresh kernel (continuing past errors), and each
     autograded cell that runs without error earns its points. When no source notebook holds the notebook's grade
     ids, its test cells run as submitted and the report says so."""
-    from .course import SOURCES
-
     path = Path(path)
     sources = Path(sources) if sources is not None else SOURCES
     start = time.perf_counter()
@@ -319,12 +148,12 @@ def grade_notebook(path: str | Path, sources: str | Path | None = None, timeout:
     errors: dict[str, str] = {}
     for cell in notebook.cells:
         if _is_autograded_test(cell):
-            errors.setdefault(_nbgrader_meta(cell)["grade_id"], _error_of(cell))
+            errors.setdefault(nbgrader_meta(cell)["grade_id"], _error_of(cell))
     graded = found[1] if found is not None else notebook   # only the source's test cells and points count
     report = GradeReport(notebook=str(path), notes=notes, seconds=time.perf_counter() - start)
     for cell in graded.cells:
         if _is_autograded_test(cell):
-            grade_id, points = _nbgrader_meta(cell)["grade_id"], float(_nbgrader_meta(cell).get("points", 0))
+            grade_id, points = nbgrader_meta(cell)["grade_id"], float(nbgrader_meta(cell).get("points", 0))
             error = errors.get(grade_id, "the test cell was deleted")
             report.exercises.append(Exercise(grade_id, points, 0.0 if error else points, error))
     return report
@@ -346,17 +175,7 @@ class GradedExercise:
     def title(self) -> str:
         """The heading without its points: ``Exercise 6.1 (2 points): per-class accuracy`` -> ``Exercise 6.1:
         per-class accuracy``."""
-        return _POINTS.sub("", self.heading)
-
-
-def _heading_before(notebook: nbformat.NotebookNode, index: int) -> str:
-    """The last markdown heading above cell ``index``, without its ``#``s."""
-    for cell in reversed(notebook.cells[:index]):
-        if cell.cell_type == "markdown":
-            headings = [line.lstrip("#").strip() for line in cell.source.splitlines() if line.startswith("#")]
-            if headings:
-                return headings[-1]
-    return ""
+        return POINTS.sub("", self.heading)
 
 
 def graded_exercises(path: str | Path) -> list[GradedExercise]:
@@ -365,21 +184,21 @@ def graded_exercises(path: str | Path) -> list[GradedExercise]:
     path = Path(path)
     notebook = nbformat.read(path, as_version=4)
     answers = [
-        _nbgrader_meta(cell)["grade_id"]
+        nbgrader_meta(cell)["grade_id"]
         for cell in notebook.cells
-        if _nbgrader_meta(cell).get("solution") and not _nbgrader_meta(cell).get("grade")
+        if nbgrader_meta(cell).get("solution") and not nbgrader_meta(cell).get("grade")
     ]
     exercises = []
     for i, cell in enumerate(notebook.cells):
-        meta = _nbgrader_meta(cell)
+        meta = nbgrader_meta(cell)
         if not (meta.get("solution") or meta.get("grade") or meta.get("task")):
             continue
         grade_id = meta["grade_id"]
         if meta.get("solution") and not meta.get("grade"):
             points = sum(
-                float(_nbgrader_meta(test)["points"])
+                float(nbgrader_meta(test)["points"])
                 for test in notebook.cells
-                if _is_autograded_test(test) and _nbgrader_meta(test)["grade_id"].startswith(f"{grade_id}_test")
+                if _is_autograded_test(test) and nbgrader_meta(test)["grade_id"].startswith(f"{grade_id}_test")
             )
             grading = "autograded"
         elif _is_autograded_test(cell):
@@ -388,7 +207,7 @@ def graded_exercises(path: str | Path) -> list[GradedExercise]:
             points, grading = float(meta["points"]), "autograded"
         else:   # a manually graded answer or task
             points, grading = float(meta["points"]), "manual"
-        exercises.append(GradedExercise(path.stem, grade_id, _heading_before(notebook, i), points, grading))
+        exercises.append(GradedExercise(path.stem, grade_id, heading_before(notebook, i), points, grading))
     return exercises
 
 
@@ -413,8 +232,6 @@ def update_exercise_table(doc: str | Path, notebooks: str | Path | None = None) 
     """Rewrite the exercise table of ``doc`` (between its ``EXERCISE_TABLE_BEGIN`` and ``EXERCISE_TABLE_END``
     lines) from the graded cells of ``notebooks`` (default: the instructor's source). Returns whether the file
     changed."""
-    from .course import SOURCES
-
     doc = Path(doc)
     text = doc.read_text()
     if text.count(EXERCISE_TABLE_BEGIN) != 1 or text.count(EXERCISE_TABLE_END) != 1:
@@ -543,16 +360,3 @@ def withheld(function: Callable, *references: str) -> Iterator[None]:
                 setattr(owner, name, raw)
             else:
                 delattr(owner, name)
-
-
-def _clean_main(paths: list[str]) -> None:
-    for path in paths:
-        nbformat.write(clean_notebook(nbformat.read(path, as_version=4)), path)
-
-
-if __name__ == "__main__":
-    import sys
-
-    if sys.argv[1:2] != ["clean"]:
-        raise SystemExit("usage: python -m zsl_utils.teaching clean NOTEBOOK...")
-    _clean_main(sys.argv[2:])

@@ -20,9 +20,9 @@ from torch import nn
 from tqdm import tqdm
 
 from . import render
-from .data import dataset_folder, image_splits, save_xlsa17
-from .train import class_targets
-from .utils import set_seed
+from zsl_utils.data import dataset_folder, image_splits, save_xlsa17
+from zsl_utils.train import class_targets
+from zsl_utils.utils import set_seed
 
 __all__ = ["ShapesCNN", "BuildConfig", "shapes_splits", "train_encoder", "encode", "build_shapes"]
 

@@ -1,11 +1,12 @@
-"""What the installed distribution holds and says about itself: the files shipped inside the package (the
-embedded SHAPES dataset, the committed benchmark results, the reader's edition of the notebooks) and the project's
-repository URL, read from the package metadata (``[project.urls] Repository`` of pyproject.toml, the one place that
-names it).
+"""What the installed distribution holds and says about itself: the reader's edition of the notebooks shipped with
+the package, the course's folders in a source checkout, and the project's repository URL, read from the package
+metadata (``[project.urls] Repository`` of pyproject.toml, the one place that names it).
 
-In a wheel, and in an editable install or a source checkout alike, the course's data lives in the package folder
-``zsl_utils/course_data/``. The reader's edition ships in a wheel as ``zsl_utils/notebooks/`` (pyproject.toml maps
-the repository's ``notebooks/`` there); in a source checkout it is the repository's ``notebooks/`` itself.
+The course's notebooks come in two folders of a checkout: :data:`SOURCES`, the instructor's source (solutions,
+hidden tests, nbgrader's metadata, nbval's tags), and :data:`NOTEBOOKS`, the reader's edition generated from it
+(``zsl-course editions``), which is what a reader opens and what ``zsl-course run`` executes. The reader's edition
+ships in a wheel as ``zsl_course/notebooks/`` (pyproject.toml maps the repository's ``notebooks/`` there); the
+data (SHAPES, the committed benchmark results) ships with the library (:func:`zsl_utils.data.course_data`).
 """
 
 from __future__ import annotations
@@ -15,25 +16,24 @@ import shutil
 from importlib import metadata, resources
 from pathlib import Path
 
-__all__ = ["DISTRIBUTION", "course_data", "reader_edition", "copy_reader_edition", "repository_url"]
+__all__ = ["DISTRIBUTION", "NOTEBOOKS", "SOURCES", "reader_edition", "copy_reader_edition", "repository_url"]
 
 DISTRIBUTION = "zsl-course"
 _READER_FILES = ("[0-9]*.ipynb", "NOTATION.md")
-_PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"   # present in a source checkout only
+_CHECKOUT = Path(__file__).resolve().parents[1]
+_PYPROJECT = _CHECKOUT / "pyproject.toml"   # present in a source checkout only
 _REPOSITORY = re.compile(r'^\[project\.urls\][^\[]*?^Repository\s*=\s*"([^"]+)"', re.M | re.S)
+NOTEBOOKS = _CHECKOUT / "notebooks"
+"""The reader's edition in a source checkout: no solution, no hidden test; executed and committed."""
+SOURCES = _CHECKOUT / "instructor"
+"""The instructor's source of every notebook in a source checkout, from which the editions are generated."""
 
 
 def _package_folder() -> Path:
-    folder = resources.files("zsl_utils")
+    folder = resources.files("zsl_course")
     if not isinstance(folder, Path):   # e.g. a zip import: the data files must be real files for scipy and numpy
-        raise LookupError(f"zsl_utils is imported from {folder}, not from a folder; install it unpacked (pip does)")
+        raise LookupError(f"zsl_course is imported from {folder}, not from a folder; install it unpacked (pip does)")
     return folder
-
-
-def course_data(*parts: str) -> Path:
-    """A file or folder shipped in the package's ``course_data/`` (``course_data("SHAPES", "build.json")``):
-    ``SHAPES/`` the embedded dataset, ``results/SHAPES_attributes/`` the committed benchmark results."""
-    return _package_folder().joinpath("course_data", *parts)
 
 
 def reader_edition() -> Path:

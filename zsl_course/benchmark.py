@@ -19,16 +19,16 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from .budget import scaled_epochs
-from .data import FILE_SEMANTICS, dataset_folder, load_dataset
-from .dataset import ZSLDataset
-from .evaluation import EvalResult, evaluate
-from .models import MODELS
-from .plots import plot_tsne
-from .selection import CALIBRATION_RULES, DEFAULT_CONFIGS, select_and_train
-from .semantic import GLOVE50, ONLINE_VECTORS
-from .train import TrainConfig
-from .utils import get_device, write_atomically
+from zsl_utils.budget import scaled_epochs
+from zsl_utils.data import FILE_SEMANTICS, dataset_folder, load_dataset
+from zsl_utils.dataset import ZSLDataset
+from zsl_utils.evaluation import EvalResult, evaluate
+from zsl_utils.models import MODELS
+from zsl_utils.plots import plot_tsne
+from zsl_utils.selection import CALIBRATION_RULES, DEFAULT_CONFIGS, select_and_train
+from zsl_utils.semantic import GLOVE50, ONLINE_VECTORS
+from zsl_utils.train import TrainConfig
+from zsl_utils.utils import get_device, write_atomically
 
 __all__ = ["GBU_REFERENCE", "MODEL_LABELS", "default_models", "run_benchmark", "markdown_table"]
 

@@ -8,9 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .data import EMBEDDED_DATASETS, XLSA17_DATASETS, dataset_folder, dataset_names, default_root, is_available
-from .errors import DownloadError, ZSLDataError
-from .xlsa17_files import files_problem, missing_files
+from . import __version__
 
 if TYPE_CHECKING:
     import torch
@@ -18,11 +16,16 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 _PACKAGE = Path(__file__).resolve().parent
+_CHECKOUT = _PACKAGE.parent
+_OWN_PACKAGES = tuple(_CHECKOUT / name for name in ("zsl_course", "zsl_utils", "zsl_shapes"))
+"""The folders whose errors are messages for the user (this distribution's packages), not tracebacks."""
+_DATASET_NAMES = "SHAPES, AWA1, AWA2, CUB, SUN, APY"
+"""What ``zsl_utils.data.dataset_names()`` returns, written here so that ``--help`` does not import torch."""
 
 
 def _device_option(text: str) -> torch.device:
     """``--device``: a torch device present here, checked while parsing (argparse names the option)."""
-    from .utils import get_device
+    from zsl_utils.utils import get_device
 
     try:
         return get_device(text)
@@ -38,6 +41,8 @@ def _existing(paths: list[str], what: str) -> None:
 
 
 def _datasets(args: argparse.Namespace) -> int:
+    from zsl_utils.data import EMBEDDED_DATASETS, dataset_folder, dataset_names, default_root
+
     print(f"data root: {args.root or default_root()}")
     for name in dataset_names():
         kind = "embedded" if name in EMBEDDED_DATASETS else "xlsa17"
@@ -48,6 +53,9 @@ def _datasets(args: argparse.Namespace) -> int:
 
 def _dataset_state(name: str, root: str | None) -> str:
     """``present``, ``missing (how to get it)``, or ``invalid: what is wrong with a file that is there``."""
+    from zsl_utils.data import EMBEDDED_DATASETS, dataset_folder
+    from zsl_utils.xlsa17_files import files_problem, missing_files
+
     folder = dataset_folder(name, root)
     if missing_files(folder):
         return "missing (zsl-course build-shapes)" if name in EMBEDDED_DATASETS else f"missing (zsl-course download {name})"
@@ -56,14 +64,16 @@ def _dataset_state(name: str, root: str | None) -> str:
 
 
 def _download(args: argparse.Namespace) -> int:
+    from zsl_utils.data import EMBEDDED_DATASETS, XLSA17_DATASETS, dataset_folder, dataset_names, default_root, is_available
+    from zsl_utils.download import download_xlsa17
+    from zsl_utils.errors import ZSLDataError
+
     name = args.name.upper()
     if name not in dataset_names():
         raise ZSLDataError(f"unknown dataset {args.name!r}; valid names: {', '.join(dataset_names())}")
     if name in EMBEDDED_DATASETS:
         print(f"{name} is embedded in the repository ({dataset_folder(name)}); nothing to download")
         return 0
-    from .download import download_xlsa17
-
     root = Path(args.root) if args.root else default_root()
     if is_available(name, root):
         print(f"{name} is already present in {dataset_folder(name, root)}; nothing to download")
@@ -75,7 +85,7 @@ def _download(args: argparse.Namespace) -> int:
 
 
 def _build_shapes(args: argparse.Namespace) -> int:
-    from .shapes import BuildConfig, build_shapes
+    from zsl_shapes.build import BuildConfig, build_shapes
 
     out = build_shapes(args.out, BuildConfig(seed=args.seed))
     print(f"SHAPES written to {out}")
@@ -86,7 +96,7 @@ def _benchmark(args: argparse.Namespace) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
-    from .benchmark import run_benchmark
+    from zsl_course.benchmark import run_benchmark
 
     _, table = run_benchmark(
         args.dataset, args.models, args.seeds, args.semantics, args.out, args.device, tsne=not args.no_tsne, jobs=args.jobs
@@ -99,7 +109,9 @@ def _benchmark(args: argparse.Namespace) -> int:
 
 def _check_course_environment() -> None:
     """ZSL_DEVICE and ZSL_DATASET, checked before any notebook starts: every notebook would fail on them."""
-    from .utils import get_device
+    from zsl_utils.data import is_available
+    from zsl_utils.errors import ZSLDataError
+    from zsl_utils.utils import get_device
 
     get_device()
     name = os.environ.get("ZSL_DATASET", "SHAPES")
@@ -112,8 +124,8 @@ def _check_course_environment() -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .course import run_course
     from .distribution import reader_edition
+    from .runner import run_course
 
     _existing([args.notebooks] if args.notebooks else [], "--notebooks")
     _check_course_environment()
@@ -122,8 +134,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _release(args: argparse.Namespace) -> int:
-    from .course import SOURCES
-    from .teaching import release
+    from .distribution import SOURCES
+    from .editions import release
 
     _existing([args.source] if args.source else [], "--source")
     release(args.source or SOURCES, args.out, pattern=args.pattern, on_written=lambda path: print(f"student edition: {path}"))
@@ -131,8 +143,8 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _editions(args: argparse.Namespace) -> int:
-    from .course import NOTEBOOKS, SOURCES
-    from .teaching import release
+    from .distribution import NOTEBOOKS, SOURCES
+    from .editions import release
 
     _existing([args.source] if args.source else [], "--source")
     if args.execute:
@@ -161,7 +173,7 @@ def _notebooks_in(target: Path) -> list[Path]:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from .teaching import grade_notebook
+    from .grading import grade_notebook
 
     _existing(args.notebooks + ([args.source] if args.source else []), "notebook or folder")
     paths = [path for target in args.notebooks for path in _notebooks_in(Path(target))]
@@ -176,7 +188,7 @@ def _grade(args: argparse.Namespace) -> int:
 
 
 def _exercise_table(args: argparse.Namespace) -> int:
-    from .teaching import update_exercise_table
+    from .grading import update_exercise_table
 
     changed = update_exercise_table(args.doc)
     print(f"{args.doc}: exercise table {'rewritten' if changed else 'already up to date'}")
@@ -185,6 +197,7 @@ def _exercise_table(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="zsl-course", description="Zero-shot learning course: data, benchmarks, notebooks.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     datasets = commands.add_parser("datasets", help="list every dataset and whether it is present")
@@ -192,7 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
     datasets.set_defaults(func=_datasets)
 
     download = commands.add_parser("download", help="download an xlsa17 benchmark (AWA1, AWA2, CUB, SUN, APY)")
-    download.add_argument("name", help=f"one of {', '.join(dataset_names())}")
+    download.add_argument("name", help=f"one of {_DATASET_NAMES}")
     download.add_argument("--root", help="data root (default: $ZSL_DATA_ROOT, else the repository's data/ or ~/.cache/zsl-course)")
     download.add_argument("--sha256", help="expected SHA-256 of xlsa17.zip, checked before extraction")
     download.set_defaults(func=_download)
@@ -254,15 +267,31 @@ def build_parser() -> argparse.ArgumentParser:
     colab.add_argument("--notebooks", help="the folder to write (default: the instructor's source)")
     colab.set_defaults(func=_colab)
 
+    clean = commands.add_parser("clean", help="strip volatile metadata from notebooks in place (outputs kept)")
+    clean.add_argument("notebooks", nargs="+", help="the .ipynb files to clean")
+    clean.set_defaults(func=_clean)
+
     table = commands.add_parser("exercise-table", help="rewrite the exercise table of docs/teaching.md from the instructor's source")
-    table.add_argument("--doc", default=str(_PACKAGE.parent / "docs" / "teaching.md"))
+    table.add_argument("--doc", default=str(_CHECKOUT / "docs" / "teaching.md"))
     table.set_defaults(func=_exercise_table)
     return parser
 
 
+def _clean(args: argparse.Namespace) -> int:
+    import nbformat
+
+    from .kernels import clean_notebook
+
+    _existing(args.notebooks, "notebook")
+    for path in args.notebooks:
+        nbformat.write(clean_notebook(nbformat.read(path, as_version=4)), path)
+    print(f"{len(args.notebooks)} notebook(s) cleaned")
+    return 0
+
+
 def _colab(args: argparse.Namespace) -> int:
-    from .course import SOURCES, write_colab_cells
-    from .distribution import repository_url
+    from .colab import write_colab_cells
+    from .distribution import SOURCES, repository_url
 
     changed = write_colab_cells(args.notebooks or SOURCES)
     print(f"{len(changed)} notebook(s) rewritten with {repository_url()}: {', '.join(p.name for p in changed) or '-'}")
@@ -274,13 +303,18 @@ def _raised_by_package(error: BaseException) -> bool:
     frame = error.__traceback__
     while frame is not None and frame.tb_next is not None:
         frame = frame.tb_next
-    return frame is not None and Path(frame.tb_frame.f_code.co_filename).resolve().is_relative_to(_PACKAGE)
+    if frame is None:
+        return False
+    origin = Path(frame.tb_frame.f_code.co_filename).resolve()
+    return any(origin.is_relative_to(package) for package in _OWN_PACKAGES)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; a user's mistake (a ValueError of the package, a failed download) prints ``error: ...``
     and returns 2, while an unexpected error keeps its traceback."""
     args = build_parser().parse_args(argv)
+    from zsl_utils.errors import DownloadError, ZSLDataError
+
     try:
         return args.func(args)
     except (ValueError, DownloadError) as error:
