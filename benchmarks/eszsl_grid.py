@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-
 from make_awa2_size import DEFAULT_SPLIT_FILE, write_dataset
+
 from zsl_utils.data import load_dataset
 from zsl_utils.evaluation import score_images
 from zsl_utils.metrics import zsl_accuracy
@@ -71,9 +71,13 @@ def choose(accuracies: list[float]) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--root", type=Path, help="a data root written by make_awa2_size.py (default: write one to a temporary folder)")
+    parser.add_argument(
+        "--root", type=Path, help="a data root written by make_awa2_size.py (default: write one to a temporary folder)"
+    )
     parser.add_argument("--split-file", type=Path, default=DEFAULT_SPLIT_FILE)
-    parser.add_argument("--skip-direct", action="store_true", help="time solve_grid only (the direct path takes minutes)")
+    parser.add_argument(
+        "--skip-direct", action="store_true", help="time solve_grid only (the direct path takes minutes)"
+    )
     args = parser.parse_args()
     print(f"load average at start: {os.getloadavg()}, torch threads {torch.get_num_threads()}, cpus {os.cpu_count()}")
     with tempfile.TemporaryDirectory() as scratch:
@@ -87,7 +91,9 @@ def main() -> None:
     fit_images, _ = holdout_split(dataset, seed=0)
     features, labels = dataset.features[fit_images], dataset.labels[fit_images]
     semantics = dataset.semantic("attributes")
-    print(f"grid {len(GRID)} x {len(GRID)} on {tuple(features.shape)} features of {len(dataset.train_classes)} train classes")
+    print(
+        f"grid {len(GRID)} x {len(GRID)} on {tuple(features.shape)} features of {len(dataset.train_classes)} train classes"
+    )
 
     val_features, val_labels = dataset.features[dataset.val], dataset.labels[dataset.val]
 
@@ -98,12 +104,16 @@ def main() -> None:
 
     points = [(gamma, lam) for gamma in GRID for lam in GRID]
     clock = Stopwatch()
-    solutions = ESZSL(features.shape[1], semantics.shape[1]).solve_grid(features, labels, semantics, GRID, GRID, dataset.train_classes)
+    solutions = ESZSL(features.shape[1], semantics.shape[1]).solve_grid(
+        features, labels, semantics, GRID, GRID, dataset.train_classes
+    )
     fast_solve = clock.lap()
     fast_scores = [val_zsl(solutions[i, j]) for i in range(len(GRID)) for j in range(len(GRID))]
     fast_scoring = clock.lap()
     fast_choice = points[choose(fast_scores)]
-    print(f"solve_grid: solve {fast_solve}, scoring the 49 models {fast_scoring}; choice {fast_choice}, val ZSL {max(fast_scores):.4f}")
+    print(
+        f"solve_grid: solve {fast_solve}, scoring the 49 models {fast_scoring}; choice {fast_choice}, val ZSL {max(fast_scores):.4f}"
+    )
     if args.skip_direct:
         print(f"load average at end: {os.getloadavg()}")
         return
@@ -112,13 +122,19 @@ def main() -> None:
     for i, gamma in enumerate(GRID):
         for j, lam in enumerate(GRID):
             clock = Stopwatch()
-            V = ESZSL(dataset.feature_dim, semantics.shape[1], gamma, lam).fit(features, labels, semantics, dataset.train_classes).W
+            V = (
+                ESZSL(dataset.feature_dim, semantics.shape[1], gamma, lam)
+                .fit(features, labels, semantics, dataset.train_classes)
+                .W
+            )
             direct_solve += clock.lap()
             direct.append(val_zsl(V))
             direct_scoring += clock.lap()
             difference = max(difference, float((solutions[i, j].float() - V).abs().max() / V.abs().max()))
     direct_choice = points[choose(direct)]
-    print(f"fit at each point: solve {direct_solve}, scoring {direct_scoring}; choice {direct_choice}, val ZSL {max(direct):.4f}")
+    print(
+        f"fit at each point: solve {direct_solve}, scoring {direct_scoring}; choice {direct_choice}, val ZSL {max(direct):.4f}"
+    )
     print(f"same choice: {fast_choice == direct_choice}; same val ZSL at every point: {fast_scores == direct}")
     print(f"largest relative difference of W (float32, as models hold it): {difference:.1e}")
 

@@ -32,7 +32,13 @@ from zsl_utils.data import save_xlsa17
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SPLIT_FILE = REPO.parent / "shared" / "data" / "xlsa17" / "AWA2" / "att_splits.mat"
-GBU_CLASSES = {"AWA1": (27, 13, 10), "AWA2": (27, 13, 10), "CUB": (100, 50, 50), "SUN": (580, 65, 72), "APY": (15, 5, 12)}
+GBU_CLASSES = {
+    "AWA1": (27, 13, 10),
+    "AWA2": (27, 13, 10),
+    "CUB": (100, 50, 50),
+    "SUN": (580, 65, 72),
+    "APY": (15, 5, 12),
+}
 """(train, val, unseen) class counts of the GBU proposed split of each benchmark."""
 
 

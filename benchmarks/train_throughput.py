@@ -65,7 +65,9 @@ def resident_fit(features, labels, semantics, device, epochs: int, batch_size: i
     model = _model(device)
     features, labels, semantics = features.to(device), labels.to(device), semantics.to(device)
     classes = torch.arange(semantics.shape[0], device=device)
-    config = TrainConfig(epochs=epochs + 1, batch_size=batch_size, cuda_graph=cuda_graph, progress=False, warmup_epochs=0)
+    config = TrainConfig(
+        epochs=epochs + 1, batch_size=batch_size, cuda_graph=cuda_graph, progress=False, warmup_epochs=0
+    )
     history = fit(model, features, labels, semantics, classes, config)
     return sum(history.epoch_seconds[1:]) / epochs
 
@@ -90,7 +92,9 @@ def main() -> None:
     labels = torch.randint(0, AWA2["classes"], (n,), generator=generator)
     semantics = torch.rand(AWA2["classes"], AWA2["d_s"], generator=generator)
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else device.type
-    print(f"device {name}; {n} x {AWA2['d_v']} features, {AWA2['classes']} classes x {AWA2['d_s']} attributes; DeViSE MLP 2048-1024")
+    print(
+        f"device {name}; {n} x {AWA2['d_v']} features, {AWA2['classes']} classes x {AWA2['d_s']} attributes; DeViSE MLP 2048-1024"
+    )
     memory = "peak device MiB" if device.type == "cuda" else "peak RSS MiB"
 
     def measure(train, *options) -> tuple[float, float]:

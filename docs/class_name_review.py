@@ -32,7 +32,9 @@ def class_lists(shared: Path) -> dict[str, list[str]]:
     """The class names of AWA2 (AWA1 has the same 50), CUB, APY and SUN, in file order."""
     names = {}
     for dataset in ("AWA2", "SUN"):
-        cell = scipy.io.loadmat(shared / dataset / "att_splits.mat", variable_names=["allclasses_names"])["allclasses_names"]
+        cell = scipy.io.loadmat(shared / dataset / "att_splits.mat", variable_names=["allclasses_names"])[
+            "allclasses_names"
+        ]
         names[dataset] = [str(item[0][0]) for item in cell]
     for dataset in ("CUB", "APY"):
         names[dataset] = (REPO / "tests" / "data" / f"{dataset.lower()}_classes.txt").read_text().split()
@@ -44,7 +46,9 @@ def nearest(keys: tuple[str, ...]) -> str:
     vectors = glove50()
     mean = np.mean([vectors[key] for key in keys], axis=0)
     words = [word for word, _ in vectors.most_similar(mean, topn=NEIGHBOURS + len(keys)) if word not in keys]
-    return ", ".join("(slur)" if hashlib.sha256(word.encode()).hexdigest() in MASKED else word for word in words[:NEIGHBOURS])
+    return ", ".join(
+        "(slur)" if hashlib.sha256(word.encode()).hexdigest() in MASKED else word for word in words[:NEIGHBOURS]
+    )
 
 
 def review_rows(dataset: str, names: list[str]) -> list[str]:
@@ -81,7 +85,7 @@ def main() -> None:
         "Written by `python docs/class_name_review.py`. `load_dataset` gives each class the mean GloVe vector of the",
         "words of its name, with the dataset's synonym map (`zsl_utils.semantic.DATASET_SYNONYMS`) replacing the",
         "names GloVe lacks or reads badly. GloVe's vocabulary is sorted by corpus frequency, so a token's index is its",
-        f"frequency rank, and a rare token's vector comes from the few contexts the string occurs in. Reviewed: every",
+        "frequency rank, and a rare token's vector comes from the few contexts the string occurs in. Reviewed: every",
         f"single-word class name whose token ranks beyond {RARE_RANK:,} (rare, which includes every glued name GloVe",
         "knows, such as aPY's `jetski`), and every class with a synonym. AWA1 has AWA2's 50 names.",
         "",

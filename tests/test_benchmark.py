@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from zsl_course.benchmark import MODEL_LABELS, default_models, markdown_table, run_benchmark
-from zsl_utils.data import load_dataset
-from zsl_utils.data import course_data
+from zsl_utils.data import course_data, load_dataset
 from zsl_utils.selection import CALIBRATION_RULES, DEFAULT_CONFIGS, DEFAULT_GRIDS, edge_choices
 
 COMMITTED = course_data("results", "SHAPES_attributes", "results.json")
@@ -60,15 +59,20 @@ def test_committed_shapes_benchmark_is_complete_and_from_the_current_grids():
         for key, value in run["params"].items():
             assert value in grid[key], (run["model"], key, value)
         full_rank = min(shapes.feature_dim, shapes.semantic("attributes").shape[1])
-        assert run["edges"] == edge_choices(grid, run["params"], full_rank) == {}, (run["model"], run["seed"], run["params"])
+        assert run["edges"] == edge_choices(grid, run["params"], full_rank) == {}, (
+            run["model"],
+            run["seed"],
+            run["params"],
+        )
         assert set(run["calibration"]) == set(CALIBRATION_RULES)
     table = markdown_table(results, "SHAPES")
     assert all(f"| {model} |" in table for model in default_models(shapes))
 
 
 def test_a_shorter_schedule_runs_fewer_epochs_and_says_so(tmp_path):
-    results, table = run_benchmark("SHAPES", models=["bilinear"], seeds=1, out=tmp_path, tsne=False, jobs=1,
-                                   epochs_scale=0.1)
+    results, table = run_benchmark(
+        "SHAPES", models=["bilinear"], seeds=1, out=tmp_path, tsne=False, jobs=1, epochs_scale=0.1
+    )
     assert results[0]["epochs"] <= 3  # at most round(30 * 0.1) of the 30 epochs of DEFAULT_CONFIGS["bilinear"]
     assert "every training at 0.1 of its epochs" in table
     with pytest.raises(ValueError, match=r"epochs_scale must lie in \(0, 1\]"):

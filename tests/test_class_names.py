@@ -14,12 +14,11 @@ import numpy as np
 import pytest
 import scipy.io
 import torch
+from conftest import SHARED_XLSA17
 
 from zsl_utils.data import XLSA17_DATASETS, load_dataset, save_xlsa17
 from zsl_utils.errors import ZSLDataError
 from zsl_utils.semantic import DATASET_SYNONYMS, class_name_vectors, glove50, normalise_class_name
-
-from conftest import SHARED_XLSA17
 
 DATA = Path(__file__).resolve().parent / "data"
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -63,7 +62,10 @@ def test_every_class_gets_a_vector_from_known_words(class_lists, dataset: str):
     assert cosine.max() < 0.999  # no two classes share a vector: the replacements keep classes apart
 
 
-@pytest.mark.parametrize("dataset, unknown", [("CUB", ["103.Sayornis", "110.Geococcyx"]), ("APY", ["diningtable", "pottedplant", "tvmonitor"])])
+@pytest.mark.parametrize(
+    "dataset, unknown",
+    [("CUB", ["103.Sayornis", "110.Geococcyx"]), ("APY", ["diningtable", "pottedplant", "tvmonitor"])],
+)
 def test_without_the_map_these_classes_have_no_vector(class_lists, dataset: str, unknown: list[str]):
     with pytest.raises(ZSLDataError) as error:
         class_name_vectors(class_lists[dataset], glove50())
@@ -99,6 +101,11 @@ def test_readme_lists_every_replaced_class():
     """The README's table of replaced class names is the synonym maps, entry for entry."""
     rows = re.findall(r"^\| (AWA1/AWA2|CUB|APY|SUN) \| `([^`]+)` \| (.+?) \|$", README.read_text(), flags=re.MULTILINE)
     listed = {(dataset, name, text) for dataset, name, text in rows}
-    maps = {"AWA1/AWA2": DATASET_SYNONYMS["AWA2"], "CUB": DATASET_SYNONYMS["CUB"], "APY": DATASET_SYNONYMS["APY"], "SUN": DATASET_SYNONYMS["SUN"]}
+    maps = {
+        "AWA1/AWA2": DATASET_SYNONYMS["AWA2"],
+        "CUB": DATASET_SYNONYMS["CUB"],
+        "APY": DATASET_SYNONYMS["APY"],
+        "SUN": DATASET_SYNONYMS["SUN"],
+    }
     assert listed == {(dataset, name, text) for dataset, entries in maps.items() for name, text in entries.items()}
     assert DATASET_SYNONYMS["AWA1"] is DATASET_SYNONYMS["AWA2"]

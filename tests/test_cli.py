@@ -38,10 +38,17 @@ def test_download_failure_is_reported_without_traceback(tmp_path: Path, capsys, 
     import zsl_utils.download as download
 
     monkeypatch.setattr(download, "XLSA17_URL", "http://127.0.0.1:9/xlsa17.zip")
-    monkeypatch.setattr(download.download_xlsa17, "__defaults__", ("http://127.0.0.1:9/xlsa17.zip",) + download.download_xlsa17.__defaults__[1:])
+    monkeypatch.setattr(
+        download.download_xlsa17,
+        "__defaults__",
+        ("http://127.0.0.1:9/xlsa17.zip",) + download.download_xlsa17.__defaults__[1:],
+    )
     assert main(["download", "cub", "--root", str(tmp_path)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: downloading http://127.0.0.1:9/xlsa17.zip failed") and "rerun `zsl-course download CUB`" in err
+    assert (
+        err.startswith("error: downloading http://127.0.0.1:9/xlsa17.zip failed")
+        and "rerun `zsl-course download CUB`" in err
+    )
     assert not (tmp_path / "xlsa17").exists()
 
 
@@ -74,8 +81,14 @@ def earlier_results(tmp_path: Path) -> Path:
     [
         (["--seeds", "0"], r"^error: the number of seeds \(--seeds\) must be a positive int, got 0$"),
         (["--seeds", "-2"], r"^error: the number of seeds \(--seeds\) must be a positive int, got -2$"),
-        (["--models", "eszsl", "nope"], r"^error: unknown model\(s\) 'nope'; valid names: ale, attention, bilinear, .*two_branch$"),
-        (["--semantics", "glove"], r"^error: unknown semantics 'glove'; valid: attributes, original_attributes, glove50"),
+        (
+            ["--models", "eszsl", "nope"],
+            r"^error: unknown model\(s\) 'nope'; valid names: ale, attention, bilinear, .*two_branch$",
+        ),
+        (
+            ["--semantics", "glove"],
+            r"^error: unknown semantics 'glove'; valid: attributes, original_attributes, glove50",
+        ),
         (["--dataset", "AWA9"], r"^error: unknown dataset 'AWA9'; valid names: SHAPES, AWA1"),
     ],
 )
@@ -92,7 +105,9 @@ def test_a_device_that_is_no_device_names_the_option_or_the_variable(no_loading,
     with pytest.raises(SystemExit) as exit_:
         main(["benchmark", "--device", "garbage", "--out", str(tmp_path)])
     assert exit_.value.code == 2
-    assert "argument --device: the device asked for is 'garbage', which is not a torch device" in capsys.readouterr().err
+    assert (
+        "argument --device: the device asked for is 'garbage', which is not a torch device" in capsys.readouterr().err
+    )
     monkeypatch.setenv("ZSL_DEVICE", "garbage")
     assert main(["benchmark", "--out", str(tmp_path)]) == 2
     assert capsys.readouterr().err.startswith("error: ZSL_DEVICE is 'garbage', which is not a torch device")
@@ -114,8 +129,13 @@ def test_run_checks_zsl_dataset_before_starting(monkeypatch, tmp_path: Path, cap
 def test_another_experiment_or_a_broken_results_file_is_never_replaced(no_loading, earlier_results: Path, capsys):
     before = (earlier_results / "results.json").read_text()
     assert main(["benchmark", "--semantics", "glove50", "--out", str(earlier_results)]) == 2
-    assert "holds the results of SHAPES with attributes; this run (SHAPES with glove50) would replace them" in capsys.readouterr().err
-    (earlier_results / "results.json").write_text('{"dataset": "SHAPES", "semantics": "attributes", "results": [{"model": "x"}]}')
+    assert (
+        "holds the results of SHAPES with attributes; this run (SHAPES with glove50) would replace them"
+        in capsys.readouterr().err
+    )
+    (earlier_results / "results.json").write_text(
+        '{"dataset": "SHAPES", "semantics": "attributes", "results": [{"model": "x"}]}'
+    )
     assert main(["benchmark", "--out", str(earlier_results)]) == 2
     assert "is not a results file of this version" in capsys.readouterr().err
     assert main(["benchmark", "--out", str(earlier_results / "results.json")]) == 2
@@ -135,7 +155,19 @@ def test_benchmark_saves_each_model_as_it_finishes_and_keeps_earlier_rows(earlie
 
     monkeypatch.setattr(benchmark, "select_and_train", second_model_fails)
     earlier = json.loads((earlier_results / "results.json").read_text())["results"]
-    arguments = ["benchmark", "--models", "eszsl", "bilinear", "--seeds", "1", "--no-tsne", "--device", "cpu", "--jobs", "1"]
+    arguments = [
+        "benchmark",
+        "--models",
+        "eszsl",
+        "bilinear",
+        "--seeds",
+        "1",
+        "--no-tsne",
+        "--device",
+        "cpu",
+        "--jobs",
+        "1",
+    ]
     assert main([*arguments, "--out", str(earlier_results)]) == 2
     assert capsys.readouterr().err.strip() == "error: TrainConfig.batch_size must be an int >= 1, got 0"
     saved = json.loads((earlier_results / "results.json").read_text())

@@ -12,9 +12,9 @@ from nbclient.exceptions import CellExecutionError
 from nbformat.v4 import new_code_cell, new_notebook
 
 from zsl_course.distribution import NOTEBOOKS
+from zsl_course.kernels import execute_notebook
 from zsl_course.runner import run_course
 from zsl_utils.data import course_data
-from zsl_course.kernels import execute_notebook
 
 ROOT = NOTEBOOKS.parent
 
@@ -26,7 +26,12 @@ def _write(folder: Path, name: str, *sources: str) -> None:
 def test_run_prints_one_line_per_notebook_and_no_kernel_warning(tmp_path: Path, capfd):
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
-    _write(notebooks, "01_first.ipynb", "import sys\nprint(sys.executable)", "print('ZSL 58.9 | GZSL S=56.3 U=19.0 H=28.4')")
+    _write(
+        notebooks,
+        "01_first.ipynb",
+        "import sys\nprint(sys.executable)",
+        "print('ZSL 58.9 | GZSL S=56.3 U=19.0 H=28.4')",
+    )
     _write(notebooks, "02_second.ipynb", "x = 1")
     records = run_course(tmp_path / "out", notebooks=notebooks)
     out, err = capfd.readouterr()  # the kernels' own stderr included: captured at the file-descriptor level
@@ -66,7 +71,12 @@ def test_ci_runs_the_readme_quick_start_verbatim_in_a_fresh_environment():
 def test_each_notebook_reports_its_own_kernel_peak_memory(tmp_path: Path):
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
-    _write(notebooks, "01_big.ipynb", "import numpy as np\nblock = np.ones(400 * 2**20 // 8)  # 400 MB touched", "del block")
+    _write(
+        notebooks,
+        "01_big.ipynb",
+        "import numpy as np\nblock = np.ones(400 * 2**20 // 8)  # 400 MB touched",
+        "del block",
+    )
     _write(notebooks, "02_small.ipynb", "x = 1")
     big, small = run_course(tmp_path / "out", notebooks=notebooks)
     assert big.peak_memory_mb > 400  # the peak outlives the freed block

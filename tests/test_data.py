@@ -8,14 +8,21 @@ import numpy as np
 import pytest
 import scipy.io
 import torch
+from conftest import tiny_xlsa17_arrays
 
 import zsl_utils.data as data_module
-from zsl_utils.data import (FILE_SEMANTICS, dataset_folder, dataset_names, default_root, embedded_folders, load_dataset,
-                            load_xlsa17, save_xlsa17)
-from zsl_utils.data import course_data
+from zsl_utils.data import (
+    FILE_SEMANTICS,
+    course_data,
+    dataset_folder,
+    dataset_names,
+    default_root,
+    embedded_folders,
+    load_dataset,
+    load_xlsa17,
+    save_xlsa17,
+)
 from zsl_utils.errors import ZSLDataError
-
-from conftest import tiny_xlsa17_arrays
 
 
 def test_tiny_dataset_round_trip(tiny_folder: Path):
@@ -119,7 +126,9 @@ def _save(folder: Path, **changes) -> Path:
 def test_feature_label_count_mismatch(tmp_path: Path):
     arrays = tiny_xlsa17_arrays()
     folder = _save(tmp_path / "X")
-    scipy.io.savemat(folder / "res101.mat", {"features": arrays["features"][:59].T, "labels": arrays["labels"][:, None] + 1})
+    scipy.io.savemat(
+        folder / "res101.mat", {"features": arrays["features"][:59].T, "labels": arrays["labels"][:, None] + 1}
+    )
     with pytest.raises(ZSLDataError, match="59 images .* labels has 60"):
         load_xlsa17(folder)
 
@@ -140,7 +149,12 @@ def test_locs_out_of_range(tiny_folder: Path):
 
 def test_semantic_dimension_mismatch(tmp_path: Path):
     arrays = tiny_xlsa17_arrays()
-    folder = _save(tmp_path / "X", att=arrays["att"][:5], original_att=arrays["original_att"][:5], class_names=arrays["class_names"][:5])
+    folder = _save(
+        tmp_path / "X",
+        att=arrays["att"][:5],
+        original_att=arrays["original_att"][:5],
+        class_names=arrays["class_names"][:5],
+    )
     with pytest.raises(ZSLDataError, match="att has 5 classes"):
         load_xlsa17(folder)
 
@@ -168,11 +182,16 @@ def test_word_vector_semantics_from_class_names(tiny_folder: Path):
     torch.testing.assert_close(glove.norm(dim=1), torch.ones(6))
 
 
-@pytest.mark.parametrize("name, counts", [("AWA1", (19832, 4958, 5685)), ("AWA2", (23527, 5882, 7913)), ("SUN", (10320, 2580, 1440))])
+@pytest.mark.parametrize(
+    "name, counts", [("AWA1", (19832, 4958, 5685)), ("AWA2", (23527, 5882, 7913)), ("SUN", (10320, 2580, 1440))]
+)
 def test_real_split_files(shared_xlsa17: Path, tmp_path: Path, name: str, counts: tuple[int, int, int]):
     """The real att_splits.mat with synthetic features: train/val never hold a test_seen image."""
     splits = scipy.io.loadmat(shared_xlsa17 / name / "att_splits.mat")
-    locs = {key: splits[key].astype(np.int64).ravel() - 1 for key in ("trainval_loc", "test_seen_loc", "test_unseen_loc", "train_loc", "val_loc")}
+    locs = {
+        key: splits[key].astype(np.int64).ravel() - 1
+        for key in ("trainval_loc", "test_seen_loc", "test_unseen_loc", "train_loc", "val_loc")
+    }
     # The quirk: train_loc + val_loc = trainval_loc + test_seen_loc.
     assert set(locs["train_loc"]) | set(locs["val_loc"]) == set(locs["trainval_loc"]) | set(locs["test_seen_loc"])
     n_images = 1 + max(int(loc.max()) for loc in locs.values())
@@ -188,7 +207,9 @@ def test_real_split_files(shared_xlsa17: Path, tmp_path: Path, name: str, counts
     folder = tmp_path / name
     folder.mkdir()
     (folder / "att_splits.mat").write_bytes((shared_xlsa17 / name / "att_splits.mat").read_bytes())
-    scipy.io.savemat(folder / "res101.mat", {"features": np.ones((2, n_images), np.float32), "labels": labels[:, None] + 1})
+    scipy.io.savemat(
+        folder / "res101.mat", {"features": np.ones((2, n_images), np.float32), "labels": labels[:, None] + 1}
+    )
 
     data = load_xlsa17(folder)
     assert (len(data.trainval), len(data.test_seen), len(data.test_unseen)) == counts
@@ -215,7 +236,9 @@ def test_original_att_keeps_its_missing_marker_and_rejects_the_rest(tmp_path: Pa
     data = load_xlsa17(_save(tmp_path / "ok", original_att=original))
     assert float(data.semantics["original_attributes"][0, 0]) == -1.0
     original[1, 1] = np.inf
-    with pytest.raises(ZSLDataError, match=r"original_att holds NaN or Inf for 1 classes \(first: \['killer\+whale'\]\)"):
+    with pytest.raises(
+        ZSLDataError, match=r"original_att holds NaN or Inf for 1 classes \(first: \['killer\+whale'\]\)"
+    ):
         load_xlsa17(_save(tmp_path / "inf", original_att=original))
     original[1, 1] = -3.0
     with pytest.raises(ZSLDataError, match=r"original_att must be -1 \(missing\) or lie in \[0, 100\], got \[-3.0\]"):
@@ -225,7 +248,9 @@ def test_original_att_keeps_its_missing_marker_and_rejects_the_rest(tmp_path: Pa
 def test_test_seen_image_of_an_unseen_class(tiny_folder: Path):
     test_seen = np.array([0, 1, 10, 11, 20, 21, 30, 31, 45]) + 1.0  # image 45 is of class 4, an unseen class
     _rewrite_splits(tiny_folder, test_seen_loc=test_seen[:, None])
-    with pytest.raises(ZSLDataError, match=r"test_seen_loc holds images of 1 classes that have no trainval image \(\['dolphin'\]\)"):
+    with pytest.raises(
+        ZSLDataError, match=r"test_seen_loc holds images of 1 classes that have no trainval image \(\['dolphin'\]\)"
+    ):
         load_xlsa17(tiny_folder)
 
 
@@ -263,7 +288,9 @@ def test_labels_that_are_not_whole_numbers(tmp_path: Path):
 def test_features_of_the_wrong_type(tmp_path: Path):
     arrays = tiny_xlsa17_arrays()
     folder = _save(tmp_path / "X")
-    scipy.io.savemat(folder / "res101.mat", {"features": np.array(["abc"] * 60), "labels": arrays["labels"][:, None] + 1})
+    scipy.io.savemat(
+        folder / "res101.mat", {"features": np.array(["abc"] * 60), "labels": arrays["labels"][:, None] + 1}
+    )
     with pytest.raises(ZSLDataError, match=r"features must be a 2-D real numeric matrix, got <U"):
         load_xlsa17(folder)
 
@@ -272,7 +299,9 @@ def test_a_split_listing_an_image_twice_or_no_image(tiny_folder: Path):
     _rewrite_splits(tiny_folder, test_unseen_loc=np.array([41.0, 41.0, 42.0])[:, None])
     with pytest.raises(ZSLDataError, match="test_unseen_loc lists 1 images twice"):
         load_xlsa17(tiny_folder)
-    _rewrite_splits(tiny_folder, test_unseen_loc=np.arange(41, 61, dtype=float)[:, None], test_seen_loc=np.zeros((0, 1)))
+    _rewrite_splits(
+        tiny_folder, test_unseen_loc=np.arange(41, 61, dtype=float)[:, None], test_seen_loc=np.zeros((0, 1))
+    )
     with pytest.raises(ZSLDataError, match="test_seen_loc selects no image"):
         load_xlsa17(tiny_folder)
 
@@ -308,11 +337,11 @@ def test_shapes_under_zsl_data_root_comes_before_the_packages_copy(tmp_path: Pat
     assert dataset_folder("SHAPES") == tmp_path / "SHAPES"
     assert embedded_folders("SHAPES") == [tmp_path / "SHAPES", course_data("SHAPES")]
     data = load_dataset("SHAPES", word_vectors=())
-    assert data.name == "SHAPES" and data.features.shape == (60, 8)   # the tiny copy, not the package's 7,680 images
+    assert data.name == "SHAPES" and data.features.shape == (60, 8)  # the tiny copy, not the package's 7,680 images
 
 
 def test_shapes_falls_back_to_the_packages_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("ZSL_DATA_ROOT", str(tmp_path))   # a root for the benchmarks, without a SHAPES folder
+    monkeypatch.setenv("ZSL_DATA_ROOT", str(tmp_path))  # a root for the benchmarks, without a SHAPES folder
     assert dataset_folder("SHAPES") == course_data("SHAPES")
     monkeypatch.delenv("ZSL_DATA_ROOT")
     assert embedded_folders("SHAPES") == [course_data("SHAPES")]
@@ -338,8 +367,8 @@ def test_a_package_without_its_shapes_copy_says_so(tmp_path: Path, monkeypatch: 
 
 def test_default_root_is_the_repository_data_folder_or_the_user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.delenv("ZSL_DATA_ROOT", raising=False)
-    assert default_root() == course_data() == Path(__file__).resolve().parents[1] / "data"   # this source checkout
-    monkeypatch.setattr(data_module, "_CHECKOUT", None)   # a wheel install
+    assert default_root() == course_data() == Path(__file__).resolve().parents[1] / "data"  # this source checkout
+    monkeypatch.setattr(data_module, "_CHECKOUT", None)  # a wheel install
     assert course_data("SHAPES") == Path(data_module.__file__).resolve().parent / "course_data" / "SHAPES"
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     assert default_root() == tmp_path / "cache" / "zsl-course"

@@ -23,7 +23,7 @@ def _metadata_with(*urls: str) -> email.message.Message:
 
 
 def test_repository_url_is_the_metadata_entry_labelled_repository(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
-    monkeypatch.setattr(distribution, "_PYPROJECT", tmp_path / "no-checkout" / "pyproject.toml")   # a wheel install
+    monkeypatch.setattr(distribution, "_PYPROJECT", tmp_path / "no-checkout" / "pyproject.toml")  # a wheel install
     found = _metadata_with("Documentation, https://docs.example.org", "Repository, https://github.com/someone/fork")
     monkeypatch.setattr(metadata, "metadata", lambda name: found if name == distribution.DISTRIBUTION else None)
     assert distribution.repository_url() == "https://github.com/someone/fork"

@@ -28,9 +28,7 @@ def member_bytes(name: str) -> bytes:
     return (name.encode() + b"|") * 40
 
 
-def make_zip(
-    names: tuple[str, ...] = XLSA17_MEMBERS + EXTRA_MEMBERS, compression: int = zipfile.ZIP_DEFLATED
-) -> bytes:
+def make_zip(names: tuple[str, ...] = XLSA17_MEMBERS + EXTRA_MEMBERS, compression: int = zipfile.ZIP_DEFLATED) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=compression) as zf:
         for name in names:
@@ -149,7 +147,9 @@ def test_full_download_and_extraction(root: Path, server: Server, keep_archive: 
 def test_resume_after_interruption(root: Path, server: Server) -> None:
     cut = 1000
     server.drop_after = cut
-    with pytest.raises(DownloadError, match=r"(?s)is kept.*resumes.*check your network, then call download_xlsa17 again"):
+    with pytest.raises(
+        DownloadError, match=r"(?s)is kept.*resumes.*check your network, then call download_xlsa17 again"
+    ):
         download(root, server)  # called from Python: the hint says so
     assert (root / "xlsa17.zip.part").stat().st_size == cut
     assert not (root / "xlsa17.zip").exists()
@@ -258,9 +258,7 @@ def test_stalled_read_times_out(root: Path, server: Server) -> None:
     assert not (root / "xlsa17.zip").exists()
 
 
-def test_interrupted_extraction_leaves_no_folder(
-    root: Path, server: Server, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_interrupted_extraction_leaves_no_folder(root: Path, server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
     extract = zipfile.ZipFile.extract
     calls = 0
 

@@ -64,7 +64,14 @@ def test_default_classes_are_the_labels_present():
 )
 def test_bad_input_is_named(change: dict, message: str):
     features, labels, semantics, classes = problem()
-    arguments = {"features": features, "labels": labels, "semantics": semantics, "gammas": [1.0], "lams": [1.0], "classes": classes}
+    arguments = {
+        "features": features,
+        "labels": labels,
+        "semantics": semantics,
+        "gammas": [1.0],
+        "lams": [1.0],
+        "classes": classes,
+    }
     with pytest.raises(ValueError, match=message):
         ESZSL(40, 12).solve_grid(**{**arguments, **change})
 
@@ -84,8 +91,13 @@ def test_selection_chooses_the_point_the_direct_solves_choose(extra: dict):
     val_labels = shapes.labels[shapes.val]
     direct = []
     for params in expand_grid(grid):
-        model = ESZSL(shapes.feature_dim, semantics.shape[1], params["gamma"], params["lam"],
-                      negative_target=params.get("negative_target", -1.0))
+        model = ESZSL(
+            shapes.feature_dim,
+            semantics.shape[1],
+            params["gamma"],
+            params["lam"],
+            negative_target=params.get("negative_target", -1.0),
+        )
         model.set_feature_norm(params.get("feature_norm", "none"), shapes.features[fit_images])
         model.fit(shapes.features[fit_images], shapes.labels[fit_images], semantics, shapes.train_classes)
         scores = model.class_scores(shapes.features[shapes.val], semantics)
@@ -113,7 +125,11 @@ def test_the_grid_solve_keeps_the_models_feature_normalisation():
     features = 4 + 3 * features
     template = ESZSL(40, 12).set_feature_norm("standardise", features)
     solutions = template.solve_grid(features, labels, semantics, [0.1, 10.0], [1.0], classes)
-    fitted = ESZSL(40, 12, gamma=10.0, lam=1.0).set_feature_norm("standardise", features).fit(features, labels, semantics, classes)
+    fitted = (
+        ESZSL(40, 12, gamma=10.0, lam=1.0)
+        .set_feature_norm("standardise", features)
+        .fit(features, labels, semantics, classes)
+    )
     torch.testing.assert_close(solutions[1, 0].float(), fitted.W, rtol=1e-5, atol=1e-7)
     plain = ESZSL(40, 12).solve_grid(features, labels, semantics, [10.0], [1.0], classes)
     assert not torch.allclose(plain[0, 0], solutions[1, 0])

@@ -14,7 +14,9 @@ from zsl_utils.data import dataset_folder, load_xlsa17
 from zsl_utils.selection import DEFAULT_GRIDS, holdout_split, select_and_train
 
 
-def _eszsl(X: np.ndarray, labels: np.ndarray, S: np.ndarray, classes: np.ndarray, gamma: float, lam: float) -> np.ndarray:
+def _eszsl(
+    X: np.ndarray, labels: np.ndarray, S: np.ndarray, classes: np.ndarray, gamma: float, lam: float
+) -> np.ndarray:
     """Paper notation: X (d, m) features as columns, Y (m, z) in {-1, 1}, S (a, z) signatures as columns;
     V = (X X^T + gamma I)^-1 X Y S^T (S S^T + lam I)^-1 (d, a)."""
     Y = np.where(labels[:, None] == classes[None, :], 1.0, -1.0)

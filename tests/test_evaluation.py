@@ -36,7 +36,9 @@ def _dataset(tiny_folder):
 
     data = load_xlsa17(tiny_folder)
     n = data.features.shape[0]
-    return dataclasses.replace(data, features=torch.arange(n, dtype=torch.float32)[:, None], semantics={"attributes": torch.zeros(6, 1)})
+    return dataclasses.replace(
+        data, features=torch.arange(n, dtype=torch.float32)[:, None], semantics={"attributes": torch.zeros(6, 1)}
+    )
 
 
 def test_evaluate_on_known_scores(tiny_folder):
@@ -74,9 +76,19 @@ def test_printed_result_shows_only_what_notebook_00_teaches():
     """str() is ZSL and GZSL S, U, H; calibrated stacking and AUSUC appear only when asked for by name."""
     from zsl_utils.evaluation import EvalResult
 
-    result = EvalResult(zsl=0.73, seen=0.485, unseen=0.239, harmonic=0.32, gamma=0.0305, calibrated_seen=0.101,
-                        calibrated_unseen=0.726, calibrated_harmonic=0.177, ausuc=0.306)
+    result = EvalResult(
+        zsl=0.73,
+        seen=0.485,
+        unseen=0.239,
+        harmonic=0.32,
+        gamma=0.0305,
+        calibrated_seen=0.101,
+        calibrated_unseen=0.726,
+        calibrated_harmonic=0.177,
+        ausuc=0.306,
+    )
     assert str(result) == "ZSL 73.0 | GZSL S 48.5 U 23.9 H 32.0"
     assert result.calibrated_line() == "calibrated (gamma=0.0305) S 10.1 U 72.6 H 17.7"
-    assert result.gbu_line() == ("ZSL 73.0 | GZSL S 48.5 U 23.9 H 32.0 | calibrated (gamma=0.0305) S 10.1 U 72.6"
-                                 " H 17.7 | AUSUC 30.6")
+    assert result.gbu_line() == (
+        "ZSL 73.0 | GZSL S 48.5 U 23.9 H 32.0 | calibrated (gamma=0.0305) S 10.1 U 72.6 H 17.7 | AUSUC 30.6"
+    )

@@ -35,15 +35,24 @@ def _exercises(notebook: nbformat.NotebookNode) -> list[tuple[int, list[int]]]:
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("solution") and cell.cell_type == "code":
             prefix = meta["grade_id"] + "_test"
-            tests = [j for j, c in enumerate(cells) if c.metadata.get("nbgrader", {}).get("grade") and c.metadata["nbgrader"]["grade_id"].startswith(prefix)]
+            tests = [
+                j
+                for j, c in enumerate(cells)
+                if c.metadata.get("nbgrader", {}).get("grade") and c.metadata["nbgrader"]["grade_id"].startswith(prefix)
+            ]
             found.append((i, tests))
     return found
 
 
 def _written_questions(notebook: nbformat.NotebookNode) -> list[int]:
     """Indices of the manually graded answer cells: markdown cells with ``nbgrader.solution`` and ``grade``."""
-    return [i for i, cell in enumerate(notebook.cells) if cell.cell_type == "markdown"
-            and cell.metadata.get("nbgrader", {}).get("solution") and cell.metadata["nbgrader"].get("grade")]
+    return [
+        i
+        for i, cell in enumerate(notebook.cells)
+        if cell.cell_type == "markdown"
+        and cell.metadata.get("nbgrader", {}).get("solution")
+        and cell.metadata["nbgrader"].get("grade")
+    ]
 
 
 def _experiments(notebook: nbformat.NotebookNode) -> list[int]:
@@ -110,8 +119,12 @@ def test_notebooks_from_03_have_an_experiment_and_a_written_question(path: Path)
     for i in written:
         meta = notebook.cells[i].metadata["nbgrader"]
         assert meta.get("points", 0) > 0, f"{path.name}: written question {meta['grade_id']} carries no points"
-        assert len(notebook.cells[i].source) > 200, f"{path.name}: written question {meta['grade_id']} has no model answer"
-        assert student.cells[i].source == "YOUR ANSWER HERE", f"{path.name}: the model answer of {meta['grade_id']} reaches students"
+        assert len(notebook.cells[i].source) > 200, (
+            f"{path.name}: written question {meta['grade_id']} has no model answer"
+        )
+        assert student.cells[i].source == "YOUR ANSWER HERE", (
+            f"{path.name}: the model answer of {meta['grade_id']} reaches students"
+        )
 
 
 @pytest.mark.parametrize("path, cell", _cases(), ids=lambda v: v.name if isinstance(v, Path) else str(v))
@@ -150,7 +163,9 @@ def test_shortcuts_fail_and_other_correct_answers_pass(path: Path, cell: int):
         assert any(_failures(path, source, tests)), f"{grade_id}: this shortcut passes every check:\n{source}"
     for source in correct:
         failed = _failures(path, source, tests)
-        assert not any(failed), f"{grade_id}: this correct answer fails check(s) {[k for k, f in enumerate(failed) if f]}:\n{source}"
+        assert not any(failed), (
+            f"{grade_id}: this correct answer fails check(s) {[k for k, f in enumerate(failed) if f]}:\n{source}"
+        )
 
 
 @pytest.mark.parametrize("path", [p for p in _notebooks() if int(p.name[:2]) >= 2], ids=lambda p: p.name)
@@ -160,11 +175,16 @@ def test_student_copy_fails_exactly_the_graded_cells_and_reaches_its_last_figure
     notebook = nbformat.read(path, as_version=4)
     graded = {j for _, tests in _exercises(notebook) for j in tests} | set(_experiments(notebook))
     executed = execute_notebook(student_copy(notebook), cwd=path.parent, allow_errors=False)
-    errors = {i: output for i, cell in enumerate(executed.cells) for output in cell.get("outputs", [])
-              if output.get("output_type") == "error"}
+    errors = {
+        i: output
+        for i, cell in enumerate(executed.cells)
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "error"
+    }
     assert set(errors) == graded
-    for i in _experiments(notebook):   # an experiment's stub raises where it stands, naming its exercise
+    for i in _experiments(notebook):  # an experiment's stub raises where it stands, naming its exercise
         assert errors[i].ename == "NotImplementedError" and "is not done yet" in errors[i].evalue, errors[i]
     last = max(i for i, cell in enumerate(executed.cells) if cell.cell_type == "code")
     assert any("image/png" in output.get("data", {}) for output in executed.cells[last].outputs), (
-        f"{path.name}: the last cell drew no figure")
+        f"{path.name}: the last cell drew no figure"
+    )

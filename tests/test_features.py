@@ -18,7 +18,12 @@ from zsl_utils.errors import DownloadError, ZSLDataError
 from zsl_utils.features import BACKBONES, build_backbone, extract_features, gbu_split, read_attributes_csv
 
 # CSV order differs from the sorted folder order: class ids must follow the CSV.
-CLASSES = {"red_square": (220, 30, 30), "blue_square": (30, 30, 220), "red_circle": (220, 30, 30), "blue_circle": (30, 30, 220)}
+CLASSES = {
+    "red_square": (220, 30, 30),
+    "blue_square": (30, 30, 220),
+    "red_circle": (220, 30, 30),
+    "blue_circle": (30, 30, 220),
+}
 N_PER_CLASS = 5
 ATTRIBUTES = ["red", "blue", "round"]
 
@@ -43,7 +48,10 @@ def _write_csv(path: Path, rows: dict[str, list[object]]) -> Path:
 
 
 def _att_rows() -> dict[str, list[object]]:
-    return {name: [int(name.startswith("red")) * 90, int(name.startswith("blue")) * 80, 70 if "circle" in name else 5] for name in CLASSES}
+    return {
+        name: [int(name.startswith("red")) * 90, int(name.startswith("blue")) * 80, 70 if "circle" in name else 5]
+        for name in CLASSES
+    }
 
 
 def _make_dataset(root: Path) -> tuple[Path, Path]:
@@ -59,8 +67,16 @@ def _make_dataset(root: Path) -> tuple[Path, Path]:
 
 
 def _extract(images: Path, csv_path: Path, out: Path, **kwargs) -> Path:
-    options = dict(backbone="resnet18", weights=None, image_size=64, unseen_classes=["blue_circle"],
-                   val_classes=["red_circle"], batch_size=8, device="cpu", progress=False)
+    options = dict(
+        backbone="resnet18",
+        weights=None,
+        image_size=64,
+        unseen_classes=["blue_circle"],
+        val_classes=["red_circle"],
+        batch_size=8,
+        device="cpu",
+        progress=False,
+    )
     return extract_features(images, csv_path, out, **{**options, **kwargs})
 
 
@@ -108,14 +124,18 @@ def test_layout_shapes_and_labels(extracted: tuple[Path, Path, Path]) -> None:
     assert all((images / f).is_file() for f in data.image_files)
     raw = np.array(list(_att_rows().values()), dtype=np.float64)
     np.testing.assert_allclose(data.semantics["original_attributes"].numpy(), raw)
-    np.testing.assert_allclose(data.semantics["attributes"].numpy(), raw / np.linalg.norm(raw, axis=1, keepdims=True), rtol=1e-6)
+    np.testing.assert_allclose(
+        data.semantics["attributes"].numpy(), raw / np.linalg.norm(raw, axis=1, keepdims=True), rtol=1e-6
+    )
 
 
 def test_splits_follow_xlsa17(extracted: tuple[Path, Path, Path]) -> None:
     _, _, out = extracted
     data = load_xlsa17(out)
     names = data.class_names
-    trainval, test_seen, test_unseen = (set(getattr(data, k).tolist()) for k in ("trainval", "test_seen", "test_unseen"))
+    trainval, test_seen, test_unseen = (
+        set(getattr(data, k).tolist()) for k in ("trainval", "test_seen", "test_unseen")
+    )
     assert not (trainval & test_seen or trainval & test_unseen or test_seen & test_unseen)
     assert trainval | test_seen | test_unseen == set(range(data.features.shape[0]))
     assert [names[c] for c in data.unseen_classes] == ["blue_circle"]

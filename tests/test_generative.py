@@ -62,7 +62,12 @@ def test_gradient_penalty_of_a_linear_critic_is_hand_computed():
 def test_gradient_penalty_matches_finite_differences():
     torch.manual_seed(0)
     critic = Critic(4, 3, 16).double()
-    real, fake, s, alpha = torch.randn(5, 4).double(), torch.randn(5, 4).double(), torch.rand(5, 3).double(), torch.rand(5, 1).double()
+    real, fake, s, alpha = (
+        torch.randn(5, 4).double(),
+        torch.randn(5, 4).double(),
+        torch.rand(5, 3).double(),
+        torch.rand(5, 1).double(),
+    )
     mixed = alpha * real + (1 - alpha) * fake
     eps = 1e-6
     with torch.no_grad():
@@ -84,7 +89,9 @@ def _finite_difference_norm(critic, x, s, eps):
 def test_gradient_penalty_trains_the_critic():
     """The penalty is differentiable in the critic's weights (create_graph): for D = w.x, d/dw (|w| - 1)^2."""
     w = torch.tensor([3.0, 4.0], requires_grad=True)
-    penalty = gradient_penalty(lambda x, s: x @ w, torch.randn(4, 2), torch.randn(4, 2), torch.zeros(4, 1), torch.rand(4, 1))
+    penalty = gradient_penalty(
+        lambda x, s: x @ w, torch.randn(4, 2), torch.randn(4, 2), torch.zeros(4, 1), torch.rand(4, 1)
+    )
     penalty.backward()
     torch.testing.assert_close(w.grad, 2 * (5.0 - 1.0) * torch.tensor([3.0, 4.0]) / 5.0)
 
@@ -98,7 +105,9 @@ def test_critic_and_generator_losses():
     loss = critic_loss(critic, real, fake, s, torch.full((2, 1), 0.5), gp_weight=10.0)
     torch.testing.assert_close(loss, torch.tensor(-3.0 + 10 * (math.sqrt(3) - 1) ** 2))
     logits, targets = torch.tensor([[0.0, 0.0]]), torch.tensor([1])
-    torch.testing.assert_close(generator_loss(torch.tensor([2.0]), logits, targets, 0.5), torch.tensor(-2.0 + 0.5 * math.log(2)))
+    torch.testing.assert_close(
+        generator_loss(torch.tensor([2.0]), logits, targets, 0.5), torch.tensor(-2.0 + 0.5 * math.log(2))
+    )
 
 
 def test_kl_divergence_closed_form_on_a_hand_batch():
@@ -187,10 +196,12 @@ def test_refitting_the_classifier_alone_equals_a_fresh_fit():
     keep, seen, unseen = labels < 6, torch.arange(6), torch.tensor([6, 7])
     set_seed(0)
     fresh = CLSWGAN(12, 5, hidden_dim=16, n_per_class=5, classifier_epochs=2).fit(
-        features[keep], labels[keep], semantics, seen, unseen, TINY)
+        features[keep], labels[keep], semantics, seen, unseen, TINY
+    )
     set_seed(0)
     other = CLSWGAN(12, 5, hidden_dim=16, n_per_class=40, classifier_epochs=2).fit(
-        features[keep], labels[keep], semantics, seen, unseen, TINY)
+        features[keep], labels[keep], semantics, seen, unseen, TINY
+    )
     refit = copy.deepcopy(other).set_classifier_params(n_per_class=5)
     refit.fit(features[keep], labels[keep], semantics, seen, unseen, TINY, train_generator=False)
     torch.testing.assert_close(refit.class_scores(features, semantics), fresh.class_scores(features, semantics))
@@ -225,8 +236,14 @@ def test_the_vae_places_unseen_classes_where_their_features_are():
     keep = labels < 10
     set_seed(0)
     model = ConditionalVAE(12, 5, hidden_dim=64, n_per_class=50, classifier_epochs=5)
-    model.fit(features[keep], labels[keep], semantics, torch.arange(10), unseen,
-              TrainConfig(epochs=60, batch_size=32, lr=3e-3, progress=False))
+    model.fit(
+        features[keep],
+        labels[keep],
+        semantics,
+        torch.arange(10),
+        unseen,
+        TrainConfig(epochs=60, batch_size=32, lr=3e-3, progress=False),
+    )
     synthetic, synthetic_labels = synthesize(model.generator, semantics, unseen, 200)
     real_means = torch.stack([features[labels == c].mean(0) for c in range(12)])
     for c in unseen:

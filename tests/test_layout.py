@@ -26,7 +26,9 @@ def _imports(path: Path) -> set[str]:
         if isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
-                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
+                base = ".".join(
+                    package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else [])
+                )
             names = [f"{base}.{alias.name}" for alias in node.names] + [base]
         elif isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
@@ -54,10 +56,10 @@ def test_no_module_import_circle():
     def visit(module: str, path: list[str]) -> None:
         state[module] = 1
         for imported in sorted(graph[module]):
-            if imported == module.rsplit(".", 1)[0]:   # a module's own package __init__ is not a circle
+            if imported == module.rsplit(".", 1)[0]:  # a module's own package __init__ is not a circle
                 continue
             if state.get(imported) == 1:
-                pytest.fail(f"import circle: {' -> '.join(path[path.index(imported):] + [imported])}")
+                pytest.fail(f"import circle: {' -> '.join(path[path.index(imported) :] + [imported])}")
             if imported not in state:
                 visit(imported, path + [imported])
         state[module] = 2

@@ -116,8 +116,9 @@ def test_weighted_ranking_loss_matches_loop_reference() -> None:
             rank = sum(1 for j in range(9) if j != y and margin - float(scores[i, y]) + float(scores[i, j]) > 0)
             weight = sum(1 / k for k in range(1, rank + 1)) / rank if rank else 0.0
             expected.append(weight * float(hinges[i]))
-        torch.testing.assert_close(weighted_ranking_loss(scores, labels, margin, reduction="none"),
-                                   torch.tensor(expected, dtype=F64))
+        torch.testing.assert_close(
+            weighted_ranking_loss(scores, labels, margin, reduction="none"), torch.tensor(expected, dtype=F64)
+        )
 
 
 def test_weighted_ranking_loss_gradient_is_the_weighted_hinge_gradient() -> None:
@@ -126,7 +127,9 @@ def test_weighted_ranking_loss_gradient_is_the_weighted_hinge_gradient() -> None
     assert torch.autograd.gradcheck(lambda s: weighted_ranking_loss(s, labels, margin), (scores,))
     # One violation: weight l(1) / 1 = 1, the plain hinge rank loss; the weight falls as the rank grows.
     one = torch.tensor([[1.0, 0.95, -3.0]], dtype=F64)
-    torch.testing.assert_close(weighted_ranking_loss(one, torch.tensor([0]), 0.1), ranking_loss(one, torch.tensor([0]), 0.1))
+    torch.testing.assert_close(
+        weighted_ranking_loss(one, torch.tensor([0]), 0.1), ranking_loss(one, torch.tensor([0]), 0.1)
+    )
     many = torch.tensor([[0.0, 1.0, 1.0, 1.0]], dtype=F64)
     assert weighted_ranking_loss(many, torch.tensor([0]), 0.0).item() == pytest.approx((1 + 1 / 2 + 1 / 3) / 3 * 3)
 
@@ -367,9 +370,7 @@ def test_hard_negative_ranking_loss() -> None:
     torch.testing.assert_close(
         hard_negative_ranking_loss(scores, labels, 0.1, reduction="none"), torch.tensor([0.05, 0.0], dtype=F64)
     )
-    torch.testing.assert_close(
-        hard_negative_ranking_loss(scores, labels, 0.4, k=3), ranking_loss(scores, labels, 0.4)
-    )
+    torch.testing.assert_close(hard_negative_ranking_loss(scores, labels, 0.4, k=3), ranking_loss(scores, labels, 0.4))
     margin = 0.3
     random_scores, random_labels = _scores_away_from_kinks(4, 5, margin, seed=1)
     assert torch.autograd.gradcheck(
@@ -450,5 +451,7 @@ def test_int32_labels_give_the_int64_result_in_every_loss_and_other_dtypes_a_cle
     for name, call in calls.items():
         assert torch.equal(call(labels.int()), call(labels)), name
         for dtype in (torch.uint8, torch.int16, torch.float32, torch.bool):
-            with pytest.raises(ValueError, match=rf"labels must be an int64 \(or int32\) tensor of class ids, got dtype {dtype}"):
+            with pytest.raises(
+                ValueError, match=rf"labels must be an int64 \(or int32\) tensor of class ids, got dtype {dtype}"
+            ):
                 call(labels.to(dtype))

@@ -50,8 +50,18 @@ def test_awa2_size_folder_loads_and_is_learnable(shared_xlsa17: Path, tmp_path: 
     """The script at AWA2's 37,322 images with 32-d features: the course loads it with the defaults, and ESZSL
     chosen on the validation classes beats chance on them by far."""
     run = subprocess.run(
-        [sys.executable, str(SCRIPT), str(tmp_path), "--split-file", str(shared_xlsa17 / "AWA2" / "att_splits.mat"), "--dim", "32"],
-        capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            str(SCRIPT),
+            str(tmp_path),
+            "--split-file",
+            str(shared_xlsa17 / "AWA2" / "att_splits.mat"),
+            "--dim",
+            "32",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert f"ZSL_DATA_ROOT={tmp_path} ZSL_DATASET=AWA2 zsl-course run" in run.stdout
     data = load_dataset("AWA2", root=tmp_path)
@@ -66,5 +76,9 @@ def test_awa2_size_folder_loads_and_is_learnable(shared_xlsa17: Path, tmp_path: 
 
 
 def test_missing_split_file_is_named(tmp_path: Path):
-    run = subprocess.run([sys.executable, str(SCRIPT), str(tmp_path), "--split-file", str(tmp_path / "nope.mat")], capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, str(SCRIPT), str(tmp_path), "--split-file", str(tmp_path / "nope.mat")],
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode == 2 and "nope.mat not found" in run.stderr

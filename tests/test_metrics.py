@@ -10,8 +10,8 @@ from zsl_utils.metrics import (
     gzsl_accuracy,
     harmonic_mean,
     per_class_accuracy,
-    select_gamma,
     seen_unseen_curve,
+    select_gamma,
     zsl_accuracy,
 )
 
@@ -44,7 +44,10 @@ def test_mismatched_lengths_raise():
 
 def test_float_predictions_are_an_error_not_truncated():
     # 0.9 truncated to class 0 would score class 0 right: the metric must refuse scores or probabilities instead.
-    with pytest.raises(ValueError, match=r"predictions must be integer class ids, got dtype torch.float64; from scores, take scores.argmax"):
+    with pytest.raises(
+        ValueError,
+        match=r"predictions must be integer class ids, got dtype torch.float64; from scores, take scores.argmax",
+    ):
         per_class_accuracy(np.array([0.9, 1.0]), np.array([0, 1]))
     with pytest.raises(ValueError, match="labels must be integer class ids, got dtype torch.float32"):
         per_class_accuracy(torch.tensor([0, 1]), torch.tensor([0.0, 1.0]))
@@ -89,7 +92,10 @@ def test_seen_unseen_curve_matches_calibrated_stacking_everywhere():
     assert np.all(np.diff(gammas) > 0)
     for gamma, s_acc, u_acc in zip(gammas, s, u):
         direct = gzsl_accuracy(
-            calibrated_stacking(scores_seen, seen, gamma), labels_seen, calibrated_stacking(scores_unseen, seen, gamma), labels_unseen
+            calibrated_stacking(scores_seen, seen, gamma),
+            labels_seen,
+            calibrated_stacking(scores_unseen, seen, gamma),
+            labels_unseen,
         )
         assert direct.seen == pytest.approx(s_acc, abs=1e-12)
         assert direct.unseen == pytest.approx(u_acc, abs=1e-12)

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import pytest
 import torch
 
-import numpy as np
-
 from zsl_utils.models import (
-    MODELS,
     CLSWGAN,
+    ESZSL,
+    MODELS,
     Bilinear,
     ConditionalVAE,
     ConSE,
     DeViSE,
-    ESZSL,
     FittedModel,
     NearestPrototype,
     RegionAttention,
@@ -327,8 +326,16 @@ def test_eszsl_default_classes_are_those_present():
 def test_eszsl_classifies_unseen_classes_from_their_attributes():
     g = torch.Generator().manual_seed(0)
     attributes = torch.tensor(
-        [[1, 0, 0, 1], [0, 1, 0, 1], [0, 0, 1, 1], [1, 1, 0, 0], [0, 1, 1, 0], [1, 0, 1, 0],  # seen
-         [1, 1, 1, 0], [0, 0, 0, 1]],  # unseen
+        [
+            [1, 0, 0, 1],
+            [0, 1, 0, 1],
+            [0, 0, 1, 1],
+            [1, 1, 0, 0],
+            [0, 1, 1, 0],
+            [1, 0, 1, 0],  # seen
+            [1, 1, 1, 0],
+            [0, 0, 0, 1],
+        ],  # unseen
         dtype=torch.float32,
     )
     mixing = torch.randn(4, 20, generator=g)
@@ -378,13 +385,23 @@ def test_nearest_prototype_is_ridge_from_semantics_to_class_means():
     lam = 0.3
     means = np.stack([features[labels == c].mean(axis=0) for c in range(1, 5)])
     S = semantics[1:5]
-    A = np.linalg.lstsq(np.vstack([S, np.sqrt(lam) * np.eye(D_S)]), np.vstack([means, np.zeros((D_S, D_V))]), rcond=None)[0]
+    A = np.linalg.lstsq(
+        np.vstack([S, np.sqrt(lam) * np.eye(D_S)]), np.vstack([means, np.zeros((D_S, D_V))]), rcond=None
+    )[0]
     prototypes = semantics @ A
     query = g.normal(size=(5, D_V))
-    expected = (query / np.linalg.norm(query, axis=1, keepdims=True)) @ (prototypes / np.linalg.norm(prototypes, axis=1, keepdims=True)).T
-    model = NearestPrototype(D_V, D_S, lam=lam).fit(torch.tensor(features).float(), torch.tensor(labels), torch.tensor(semantics).float())
-    torch.testing.assert_close(model.class_scores(torch.tensor(query).float(), torch.tensor(semantics).float()),
-                               torch.tensor(expected).float(), atol=1e-5, rtol=1e-4)
+    expected = (query / np.linalg.norm(query, axis=1, keepdims=True)) @ (
+        prototypes / np.linalg.norm(prototypes, axis=1, keepdims=True)
+    ).T
+    model = NearestPrototype(D_V, D_S, lam=lam).fit(
+        torch.tensor(features).float(), torch.tensor(labels), torch.tensor(semantics).float()
+    )
+    torch.testing.assert_close(
+        model.class_scores(torch.tensor(query).float(), torch.tensor(semantics).float()),
+        torch.tensor(expected).float(),
+        atol=1e-5,
+        rtol=1e-4,
+    )
 
 
 def test_conse_mixes_the_top_t_class_vectors_by_probability():
@@ -417,15 +434,18 @@ def test_feature_norm_uses_training_statistics_and_applies_everywhere():
     torch.testing.assert_close(model.class_scores(visual, semantics), standardised @ model.W @ semantics.T)
     torch.testing.assert_close(model.embed_visual(visual), standardised @ model.W)
     model.set_feature_norm("l2", train)
-    torch.testing.assert_close(model.class_scores(visual, semantics),
-                               torch.nn.functional.normalize(visual, dim=1) @ model.W @ semantics.T)
+    torch.testing.assert_close(
+        model.class_scores(visual, semantics), torch.nn.functional.normalize(visual, dim=1) @ model.W @ semantics.T
+    )
     assert model.set_feature_norm("none", train).feature_norm is None
     with pytest.raises(ValueError, match="feature_norm must be one of"):
         model.set_feature_norm("zscore", train)
     # A fitted model solves on normalised features and scores normalised features.
     eszsl = ESZSL(D_V, D_S).set_feature_norm("standardise", train)
     eszsl.fit(train, torch.arange(50) % 3, semantics)
-    reference = ESZSL(D_V, D_S).fit((train - train.mean(0)) / train.std(0, correction=0), torch.arange(50) % 3, semantics)
+    reference = ESZSL(D_V, D_S).fit(
+        (train - train.mean(0)) / train.std(0, correction=0), torch.arange(50) % 3, semantics
+    )
     torch.testing.assert_close(eszsl.W, reference.W)
 
 
@@ -561,9 +581,11 @@ def test_registry_builds_each_model():
     assert build_model("bilinear_lowrank", 16, D_S).rank == 64
     assert build_model("bilinear_lowrank", 16, D_S, rank=3).rank == 3
     assert build_model("bilinear", 16, D_S).rank is None
-    assert build_model("clswgan", 16, D_S).critic_steps == 1   # the course's schedule, not the paper's five
+    assert build_model("clswgan", 16, D_S).critic_steps == 1  # the course's schedule, not the paper's five
 
 
 def test_unknown_model_lists_valid_names():
-    with pytest.raises(ValueError, match="unknown model 'clip'.*bilinear, bilinear_lowrank, clswgan, conse, cvae, devise"):
+    with pytest.raises(
+        ValueError, match="unknown model 'clip'.*bilinear, bilinear_lowrank, clswgan, conse, cvae, devise"
+    ):
         build_model("clip", 16, D_S)

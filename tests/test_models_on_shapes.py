@@ -33,7 +33,9 @@ def test_model_beats_chance_on_unseen_classes(name: str):
             # features synthesised for the unseen classes from their vectors; the whole schedule: after 5 of its 60
             # epochs f-CLSWGAN's ZSL accuracy here was 2.6%, below chance
             config = type(config)(**{**config.__dict__, "progress": False})
-            model.fit(visual[images], SHAPES.labels[images], semantics, SHAPES.seen_classes, SHAPES.unseen_classes, config)
+            model.fit(
+                visual[images], SHAPES.labels[images], semantics, SHAPES.seen_classes, SHAPES.unseen_classes, config
+            )
         else:
             config = type(config)(**{**config.__dict__, "epochs": 5, "progress": False})
             fit(model, visual[images], SHAPES.labels[images], semantics, SHAPES.seen_classes, config)

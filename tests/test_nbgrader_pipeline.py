@@ -128,10 +128,7 @@ def test_nbgrader_grades_correct_wrong_and_untouched_submissions(tmp_path: Path,
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         scores = {
-            name: {
-                grade_id: gradebook.find_grade(grade_id, ASSIGNMENT, ASSIGNMENT, name)
-                for grade_id in tests
-            }
+            name: {grade_id: gradebook.find_grade(grade_id, ASSIGNMENT, ASSIGNMENT, name) for grade_id in tests}
             for name in submissions
         }
         for name in submissions:

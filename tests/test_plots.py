@@ -50,8 +50,8 @@ def test_other_datasets_get_distinct_hues_and_generic_markers():
 
 def test_labels_on_a_crowded_layout_never_overlap_each_other_or_any_marker():
     rng = np.random.default_rng(0)
-    anchors = rng.normal(scale=0.6, size=(20, 2))          # 20 markers crowded in the middle of a 10 x 10 plot
-    names = render.class_names()[::3][:20]                   # "red circle", "red star", ... of real label widths
+    anchors = rng.normal(scale=0.6, size=(20, 2))  # 20 markers crowded in the middle of a 10 x 10 plot
+    names = render.class_names()[::3][:20]  # "red circle", "red star", ... of real label widths
     figure, ax = plt.subplots(figsize=(7, 6))
     ax.set_xlim(-5, 5)
     ax.set_ylim(-5, 5)
@@ -68,7 +68,7 @@ def test_labels_on_a_crowded_layout_never_overlap_each_other_or_any_marker():
         assert frame[0] <= box[0] and box[2] <= frame[2] and frame[1] <= box[1] and box[3] <= frame[3]
         assert not any(_overlaps(box, other) for other in boxes[i + 1 :]), f"label {names[i]!r} overlaps another"
         assert not any(_overlaps(box, marker) for marker in markers), f"label {names[i]!r} covers a marker"
-    assert any(label.arrow_patch is not None for label in labels)   # crowded: some labels sit away, with a leader
+    assert any(label.arrow_patch is not None for label in labels)  # crowded: some labels sit away, with a leader
     plt.close(figure)
 
 
@@ -81,8 +81,8 @@ def test_an_uncrowded_label_sits_right_beside_its_marker_without_a_leader():
     centre = ax.transData.transform((3.0, 5.0))
     half = 10 / 2 * figure.dpi / 72
     assert label.arrow_patch is None
-    assert box[0] == pytest.approx(centre[0] + half + 2, abs=0.5)           # first letter just right of the marker
-    assert box[1] < centre[1] < box[3]                                       # vertically centred on it
+    assert box[0] == pytest.approx(centre[0] + half + 2, abs=0.5)  # first letter just right of the marker
+    assert box[1] < centre[1] < box[3]  # vertically centred on it
     plt.close(figure)
 
 
@@ -98,14 +98,15 @@ def test_tsne_figure_fits_the_screen_with_the_legend_outside_the_data(tiny_folde
     figure.canvas.draw()
     assert not _overlaps(legend.get_window_extent().extents, ax.get_window_extent().extents)
     boxes = _boxes(ax.texts)
-    assert len(boxes) == data.num_classes                                   # 6 classes: every one labelled
+    assert len(boxes) == data.num_classes  # 6 classes: every one labelled
     assert not any(_overlaps(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
     plt.close(figure)
 
 
 def test_training_curves_keep_their_legend_off_the_curves():
-    history = History(loss=list(np.linspace(14, 1, 15)), metrics=[{"zsl": v} for v in np.linspace(0.52, 0.66, 15)],
-                      best_epoch=13)
+    history = History(
+        loss=list(np.linspace(14, 1, 15)), metrics=[{"zsl": v} for v in np.linspace(0.52, 0.66, 15)], best_epoch=13
+    )
     figure = plot_training_curves(history)
     figure.canvas.draw()
     (legend,) = figure.legends

@@ -11,10 +11,9 @@ import nbformat
 import pytest
 
 from zsl_course.colab import colab_badge, colab_install_cell, setup_cell
-from zsl_course.distribution import SOURCES
-from zsl_course.distribution import repository_url
+from zsl_course.distribution import SOURCES, repository_url
 
-PATHS = sorted(SOURCES.glob("[0-9]*.ipynb"))   # the instructor's source; the reader's edition is generated from it
+PATHS = sorted(SOURCES.glob("[0-9]*.ipynb"))  # the instructor's source; the reader's edition is generated from it
 
 
 def _read(path: Path) -> nbformat.NotebookNode:
@@ -50,7 +49,7 @@ def test_write_colab_cells_adds_then_keeps_the_badge_and_the_install_cell(tmp_pa
     notebook = _read(tmp_path / "99_example.ipynb")
     assert notebook.cells[0].source == f"# 99 · A title\n{colab_badge('99_example.ipynb')}\n\nText."
     assert [cell.source for cell in notebook.cells[1:]] == [colab_install_cell(), "x = 1"]
-    assert write_colab_cells(tmp_path) == []          # up to date: untouched
+    assert write_colab_cells(tmp_path) == []  # up to date: untouched
     notebook.cells[1].source = colab_install_cell().replace("--quiet", "-q")  # an old install cell: replaced
     nbformat.write(notebook, tmp_path / "99_example.ipynb")
     assert write_colab_cells(tmp_path) == [tmp_path / "99_example.ipynb"]
@@ -83,8 +82,13 @@ def test_the_setup_is_one_call(path: Path):
 
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: p.name)
 def test_code_lines_fit_100_characters(path: Path):
-    long = [(i, line) for i, cell in enumerate(_read(path).cells) if cell.cell_type == "code"
-            for line in cell.source.splitlines() if len(line) > 100]
+    long = [
+        (i, line)
+        for i, cell in enumerate(_read(path).cells)
+        if cell.cell_type == "code"
+        for line in cell.source.splitlines()
+        if len(line) > 100
+    ]
     assert not long, f"{path.name}: code lines over 100 characters (cell, line): {long}"
 
 

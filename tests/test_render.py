@@ -10,7 +10,20 @@ import sys
 import numpy as np
 import pytest
 
-from zsl_shapes.render import ATTRIBUTE_NAMES, COLOURS, SHAPES, RenderConfig, class_attributes, class_names, class_parts, gbu_split, normalised_attributes, render_dataset, render_images, sample_grid_figure
+from zsl_shapes.render import (
+    ATTRIBUTE_NAMES,
+    COLOURS,
+    SHAPES,
+    RenderConfig,
+    class_attributes,
+    class_names,
+    class_parts,
+    gbu_split,
+    normalised_attributes,
+    render_dataset,
+    render_images,
+    sample_grid_figure,
+)
 
 CLEAN = RenderConfig(blobs=0.0, lines=0.0)
 
@@ -65,22 +78,27 @@ def test_deterministic_and_prefix_stable():
 
 
 def test_same_bytes_in_a_fresh_interpreter():
-    code = ("import hashlib; from zsl_shapes.render import render_images; "
-            "print(hashlib.sha256(render_images('brown', 'heart', 4, 9).tobytes()).hexdigest())")
+    code = (
+        "import hashlib; from zsl_shapes.render import render_images; "
+        "print(hashlib.sha256(render_images('brown', 'heart', 4, 9).tobytes()).hexdigest())"
+    )
     env = {**os.environ, "PYTHONHASHSEED": "123"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert out.stdout.strip() == _digest(render_images("brown", "heart", 4, 9))
 
 
 def test_foreground_colour_goes_the_expected_way():
-    red, green, blue, yellow = (_foreground_mean(render_images(c, "square", 24, seed=0, config=CLEAN))
-                                for c in ("red", "green", "blue", "yellow"))
+    red, green, blue, yellow = (
+        _foreground_mean(render_images(c, "square", 24, seed=0, config=CLEAN))
+        for c in ("red", "green", "blue", "yellow")
+    )
     assert red[0] > red[1] + 0.3 and red[0] > red[2] + 0.3
     assert green[1] > green[0] + 0.2 and green[1] > green[2] + 0.2
     assert blue[2] > blue[0] + 0.3 and blue[2] > blue[1] + 0.2
     assert min(yellow[0], yellow[1]) > yellow[2] + 0.3
-    brown, orange = (_foreground_mean(render_images(c, "circle", 24, seed=0, config=CLEAN))
-                     for c in ("brown", "orange"))
+    brown, orange = (
+        _foreground_mean(render_images(c, "circle", 24, seed=0, config=CLEAN)) for c in ("brown", "orange")
+    )
     assert orange.sum() > brown.sum() + 0.3
 
 
@@ -115,7 +133,7 @@ def test_render_dataset():
     assert labels.dtype == np.int64 and np.array_equal(labels, np.repeat(np.arange(64), 2))
     assert files[:3] == ["red_circle/0000.png", "red_circle/0001.png", "red_square/0000.png"]
     assert len(files) == len(set(files)) == 128
-    assert np.array_equal(images[2 * 13:2 * 14], render_images(*class_parts(class_names()[13]), 2, seed=1))
+    assert np.array_equal(images[2 * 13 : 2 * 14], render_images(*class_parts(class_names()[13]), 2, seed=1))
 
 
 def test_attributes():

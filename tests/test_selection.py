@@ -67,7 +67,9 @@ def test_score_images_chunks_give_the_same_scores(shapes):
     model, _ = select_and_train("eszsl", shapes, grid={"gamma": [1.0], "lam": [1.0]})
     semantics = shapes.semantic("attributes")
     visual = shapes.features[:300]
-    torch.testing.assert_close(score_images(model, visual, semantics, max_elements=640), model.class_scores(visual, semantics))
+    torch.testing.assert_close(
+        score_images(model, visual, semantics, max_elements=640), model.class_scores(visual, semantics)
+    )
 
 
 def test_grid_keys_reach_the_model_or_the_training_config():
@@ -97,12 +99,17 @@ def test_a_choice_where_the_domain_ends_is_no_edge():
     grid = {"weight_decay": [0.0, 1.0, 10.0], "dropout": [0.0, 0.3, 0.6], "rank": [4, 8, 16]}
     # nothing lies below a weight decay or dropout of 0: no edge at the bottom, still one at the top
     assert edge_choices(grid, {"weight_decay": 0.0, "dropout": 0.0, "rank": 8}) == {}
-    assert edge_choices(grid, {"weight_decay": 10.0, "dropout": 0.6, "rank": 8}) == {"weight_decay": 10.0, "dropout": 0.6}
+    assert edge_choices(grid, {"weight_decay": 10.0, "dropout": 0.6, "rank": 8}) == {
+        "weight_decay": 10.0,
+        "dropout": 0.6,
+    }
     # a rank of at least min(d_v, d_s) is the full rank: nothing lies above it
     assert edge_choices(grid, {"weight_decay": 1.0, "dropout": 0.3, "rank": 16}) == {"rank": 16}
     assert edge_choices(grid, {"weight_decay": 1.0, "dropout": 0.3, "rank": 16}, full_rank=16) == {}
     assert edge_choices(grid, {"weight_decay": 1.0, "dropout": 0.3, "rank": 16}, full_rank=19) == {"rank": 16}
-    assert edge_choices(grid, {"weight_decay": 1.0, "dropout": 0.3, "rank": 4}, full_rank=4) == {"rank": 4}  # 4 is the bottom too
+    assert edge_choices(grid, {"weight_decay": 1.0, "dropout": 0.3, "rank": 4}, full_rank=4) == {
+        "rank": 4
+    }  # 4 is the bottom too
 
 
 def test_selection_warns_at_the_edge_of_its_grid(shapes):
@@ -111,8 +118,9 @@ def test_selection_warns_at_the_edge_of_its_grid(shapes):
 
 
 def test_feature_norm_is_a_grid_key_fitted_on_training_images(shapes):
-    model, result = select_and_train("eszsl", shapes, grid={"gamma": [1e4], "lam": [1e-3], "feature_norm": ["standardise"]},
-                                     calibration_rule="none")
+    model, result = select_and_train(
+        "eszsl", shapes, grid={"gamma": [1e4], "lam": [1e-3], "feature_norm": ["standardise"]}, calibration_rule="none"
+    )
     trainval = shapes.features[shapes.trainval]
     torch.testing.assert_close(model.feature_norm.mean, trainval.mean(dim=0))
     torch.testing.assert_close(model.feature_norm.std, trainval.std(dim=0, correction=0))

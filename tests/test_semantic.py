@@ -159,7 +159,9 @@ def test_standardise_rejects_fit_classes_that_select_nothing_or_are_not_rows() -
     for empty in ([], np.array([], dtype=np.int64), torch.tensor([], dtype=torch.long)):
         with pytest.raises(ValueError, match="standardise: fit_classes selects no class"):
             standardise(att, empty)
-    with pytest.raises(ValueError, match="fit_classes must be 1-D integer row ids or a boolean mask, got torch.float32"):
+    with pytest.raises(
+        ValueError, match="fit_classes must be 1-D integer row ids or a boolean mask, got torch.float32"
+    ):
         standardise(att, torch.tensor([0.0, 1.0]))
     with pytest.raises(ValueError, match=r"fit_classes must be row ids in \[0, 3\), got \[-1, 1\]"):
         standardise(att, [-1, 1])
@@ -169,7 +171,10 @@ def test_standardise_rejects_fit_classes_that_select_nothing_or_are_not_rows() -
 
 def test_nan_in_an_attribute_matrix_is_an_error_not_spread() -> None:
     original = np.array([[-1, 2, 3], [4, np.nan, 5], [6, 8, 7]])
-    with pytest.raises(ValueError, match=r"NaN or Inf in 1 entries \(first: class row 1, attribute 1\).*marks a missing attribute with -1"):
+    with pytest.raises(
+        ValueError,
+        match=r"NaN or Inf in 1 entries \(first: class row 1, attribute 1\).*marks a missing attribute with -1",
+    ):
         fill_missing_attributes(original)
     with pytest.raises(ValueError, match="NaN or Inf in 1 entries"):
         standardise(original)

@@ -10,11 +10,11 @@ import scipy.io
 import torch
 
 from zsl_shapes import render
+from zsl_shapes.build import BuildConfig, ShapesCNN, encode, shapes_splits
 from zsl_utils.data import dataset_folder, load_dataset
 from zsl_utils.evaluation import evaluate, score_images
 from zsl_utils.metrics import harmonic_mean, seen_unseen_curve
 from zsl_utils.selection import select_and_train
-from zsl_shapes.build import BuildConfig, ShapesCNN, encode, shapes_splits
 
 FOLDER = dataset_folder("SHAPES")
 
@@ -42,7 +42,9 @@ def test_xlsa17_layout():
     for key in ("trainval_loc", "test_seen_loc", "test_unseen_loc", "train_loc", "val_loc"):
         assert splits[key].shape[1] == 1 and splits[key].min() >= 1 and splits[key].max() <= n
     # xlsa17's own semantics: train_loc + val_loc = trainval_loc + test_seen_loc.
-    assert set(splits["train_loc"].ravel()) | set(splits["val_loc"].ravel()) == set(splits["trainval_loc"].ravel()) | set(splits["test_seen_loc"].ravel())
+    assert set(splits["train_loc"].ravel()) | set(splits["val_loc"].ravel()) == set(
+        splits["trainval_loc"].ravel()
+    ) | set(splits["test_seen_loc"].ravel())
     assert np.load(FOLDER / "regions.npy").shape == (n, 4, 128)
     total = sum(p.stat().st_size for p in FOLDER.iterdir())
     assert total <= 20 * 2**20
@@ -82,7 +84,9 @@ def test_committed_features_come_from_the_committed_encoder_and_renderer(shapes,
     encoder.load_state_dict(torch.load(FOLDER / "encoder.pt"))
     name = shapes.class_names[5]
     colour, shape = render.class_parts(name)
-    images = render.render_images(colour, shape, 8, seed=config.seed, size=config.image_size, config=render.RenderConfig().scaled(config.nuisance))
+    images = render.render_images(
+        colour, shape, 8, seed=config.seed, size=config.image_size, config=render.RenderConfig().scaled(config.nuisance)
+    )
     pooled, regions = encode(encoder, images)
     first = torch.nonzero(shapes.labels == 5).ravel()[:8]
     np.testing.assert_allclose(pooled, shapes.features[first].numpy(), rtol=1e-4, atol=1e-4)
@@ -98,8 +102,13 @@ def test_quality_bands_with_eszsl(shapes):
     assert attributes.harmonic < attributes.zsl and attributes.seen >= attributes.unseen + 0.10
     scores_seen = score_images(model, shapes.features[shapes.test_seen], shapes.semantic("attributes"))
     scores_unseen = score_images(model, shapes.features[shapes.test_unseen], shapes.semantic("attributes"))
-    _, seen, unseen = seen_unseen_curve(scores_seen, shapes.labels[shapes.test_seen], scores_unseen,
-                                        shapes.labels[shapes.test_unseen], shapes.seen_classes)
+    _, seen, unseen = seen_unseen_curve(
+        scores_seen,
+        shapes.labels[shapes.test_seen],
+        scores_unseen,
+        shapes.labels[shapes.test_unseen],
+        shapes.seen_classes,
+    )
     best_on_curve = max(harmonic_mean(s, u) for s, u in zip(seen, unseen))
     assert best_on_curve >= attributes.harmonic + 0.05
 

@@ -15,15 +15,27 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from zsl_course.cli import main
 from zsl_course.distribution import NOTEBOOKS, SOURCES
 from zsl_course.editions import READER_TAG, release, student_copy
-from zsl_course.grading import EXERCISE_TABLE_BEGIN, EXERCISE_TABLE_END, grade_notebook, graded_exercises, update_exercise_table
-from zsl_course.kernels import clean_notebook, execute_notebook
-from zsl_course.kernels import _kernel_config
+from zsl_course.grading import (
+    EXERCISE_TABLE_BEGIN,
+    EXERCISE_TABLE_END,
+    grade_notebook,
+    graded_exercises,
+    update_exercise_table,
+)
+from zsl_course.kernels import _kernel_config, clean_notebook, execute_notebook
 
 TEACHING_DOC = Path(__file__).resolve().parents[1] / "docs" / "teaching.md"
 
 
 def _nbgrader(grade_id: str, solution: bool = False, points: int = 0) -> dict:
-    meta = {"grade": not solution, "grade_id": grade_id, "locked": not solution, "schema_version": 3, "solution": solution, "task": False}
+    meta = {
+        "grade": not solution,
+        "grade_id": grade_id,
+        "locked": not solution,
+        "schema_version": 3,
+        "solution": solution,
+        "task": False,
+    }
     if not solution:
         meta["points"] = points
     return {"nbgrader": meta}
@@ -32,13 +44,17 @@ def _nbgrader(grade_id: str, solution: bool = False, points: int = 0) -> dict:
 def _exercise_notebook() -> nbformat.NotebookNode:
     solution = "def add_one(x):\n    \"\"\"x + 1\"\"\"\n    ### BEGIN SOLUTION\n    return x + 1\n    ### END SOLUTION"
     tests = "assert add_one(1) == 2\n### BEGIN HIDDEN TESTS\nassert add_one(-1) == 0\n### END HIDDEN TESTS"
-    notebook = new_notebook(cells=[
-        new_markdown_cell("# Exercise"),
-        new_code_cell("import math", outputs=[new_output("stream", name="stdout", text="hello\n")], execution_count=1),
-        new_code_cell(solution, metadata=_nbgrader("add_one", solution=True)),
-        new_code_cell(tests, metadata=_nbgrader("add_one_test", points=2)),
-        new_code_cell("assert math.pi > 3", metadata=_nbgrader("free_test", points=1)),
-    ])
+    notebook = new_notebook(
+        cells=[
+            new_markdown_cell("# Exercise"),
+            new_code_cell(
+                "import math", outputs=[new_output("stream", name="stdout", text="hello\n")], execution_count=1
+            ),
+            new_code_cell(solution, metadata=_nbgrader("add_one", solution=True)),
+            new_code_cell(tests, metadata=_nbgrader("add_one_test", points=2)),
+            new_code_cell("assert math.pi > 3", metadata=_nbgrader("free_test", points=1)),
+        ]
+    )
     notebook.cells[1].metadata["execution"] = {"iopub.execute_input": "2026-01-01T00:00:00"}
     return notebook
 
@@ -64,8 +80,10 @@ def _unfinished_exercises() -> nbformat.NotebookNode:
         new_markdown_cell("### Exercise 2.2 (1 point): the best value"),
         new_code_cell(experiment, metadata=_nbgrader("02_experiment_best", solution=True)),
         new_code_cell("assert best == 3", metadata=_nbgrader("02_experiment_best_test", points=1)),
-        new_code_cell("import matplotlib\nmatplotlib.use('agg')\nimport matplotlib.pyplot as plt\n"
-                      "plt.plot([0, 1])\nplt.savefig('last_figure.png')\nprint('the last figure')"),
+        new_code_cell(
+            "import matplotlib\nmatplotlib.use('agg')\nimport matplotlib.pyplot as plt\n"
+            "plt.plot([0, 1])\nplt.savefig('last_figure.png')\nprint('the last figure')"
+        ),
     ]
     return notebook
 
@@ -74,16 +92,20 @@ def test_run_all_reports_each_unfinished_exercise_and_reaches_the_last_cell(tmp_
     source = _unfinished_exercises()
     student = student_copy(source)
     tagged = [i for i, cell in enumerate(student.cells) if READER_TAG in cell.metadata.get("tags", [])]
-    assert tagged == [2, 3, 4, 6, 7]   # the answers and the autograded checks, nothing else
-    assert student.cells[1].metadata.tags == ["keep-me"]   # nbval's test markers are left out
+    assert tagged == [2, 3, 4, 6, 7]  # the answers and the autograded checks, nothing else
+    assert student.cells[1].metadata.tags == ["keep-me"]  # nbval's test markers are left out
     assert 'raise NotImplementedError("Exercise 2.1 is not done yet: write your code here")' in student.cells[2].source
     assert student.cells[6].source.startswith('# YOUR CODE HERE\nraise NotImplementedError("Exercise 2.2 is not done')
     # nbclient, as `zsl-course run` and `zsl-course editions` use it, stops at an untagged error only.
     executed = execute_notebook(student, cwd=tmp_path, allow_errors=False)
-    errors = {i: (o.ename, o.evalue) for i, cell in enumerate(executed.cells) for o in cell.get("outputs", [])
-              if o.output_type == "error"}
+    errors = {
+        i: (o.ename, o.evalue)
+        for i, cell in enumerate(executed.cells)
+        for o in cell.get("outputs", [])
+        if o.output_type == "error"
+    }
     assert errors == {
-        3: ("NotImplementedError", "Exercise 2.1 is not done yet: write your code here"),   # the check calls the stub
+        3: ("NotImplementedError", "Exercise 2.1 is not done yet: write your code here"),  # the check calls the stub
         6: ("NotImplementedError", "Exercise 2.2 is not done yet: write your code here"),
         7: ("NameError", "name 'best' is not defined"),
     }
@@ -102,11 +124,13 @@ def test_the_reader_and_student_editions_come_from_one_source(tmp_path: Path, ca
     assert main(["editions", "--source", str(source), "--out", str(tmp_path / "notebooks")]) == 0
     assert main(["release", "--source", str(source), "--out", str(tmp_path / "release")]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        f"reader's edition: {tmp_path / 'notebooks' / '02_ex.ipynb'}", f"student edition: {tmp_path / 'release' / '02_ex.ipynb'}"]
+        f"reader's edition: {tmp_path / 'notebooks' / '02_ex.ipynb'}",
+        f"student edition: {tmp_path / 'release' / '02_ex.ipynb'}",
+    ]
     reader = nbformat.read(tmp_path / "notebooks" / "02_ex.ipynb", as_version=4)
     student = nbformat.read(tmp_path / "release" / "02_ex.ipynb", as_version=4)
     assert [_cell_fields(cell) for cell in reader.cells] == [_cell_fields(cell) for cell in student.cells]
-    assert reader.cells[-1].outputs[0].text == "the last figure\n"   # executed, past both unfinished exercises
+    assert reader.cells[-1].outputs[0].text == "the last figure\n"  # executed, past both unfinished exercises
     assert not any(cell.get("outputs") for cell in student.cells)
     assert main(["editions", "--source", str(source), "--out", str(source)]) == 2
     assert "would overwrite the instructor's notebooks" in capsys.readouterr().err
@@ -115,7 +139,10 @@ def test_the_reader_and_student_editions_come_from_one_source(tmp_path: Path, ca
 def test_an_exercise_without_a_numbered_heading_is_still_reported():
     notebook = _exercise_notebook()
     notebook.cells[0].source = "# Some section"
-    assert 'raise NotImplementedError("This exercise is not done yet: write your code here")' in student_copy(notebook).cells[2].source
+    assert (
+        'raise NotImplementedError("This exercise is not done yet: write your code here")'
+        in student_copy(notebook).cells[2].source
+    )
 
 
 def test_an_edition_never_overwrites_its_source(tmp_path: Path):
@@ -142,7 +169,8 @@ def test_the_reader_edition_is_generated_from_the_instructor_source():
         for i, (cell, want) in enumerate(zip(edition.cells, expected.cells)):
             assert _cell_fields(cell) == _cell_fields(want), (
                 f"notebooks/{name} cell {i} differs from its instructor's source: edit the source, then run "
-                "`zsl-course editions`")
+                "`zsl-course editions`"
+            )
         assert edition.metadata == expected.metadata
         text = "\n".join(cell.source for cell in edition.cells)
         assert "### BEGIN SOLUTION" not in text and "### BEGIN HIDDEN TESTS" not in text
@@ -164,8 +192,10 @@ def _live_kernel_metadata() -> dict:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
     spec = manager.kernel_spec
-    return {"kernelspec": {"display_name": spec.display_name, "language": spec.language, "name": manager.kernel_name},
-            "language_info": reply["language_info"]}
+    return {
+        "kernelspec": {"display_name": spec.display_name, "language": spec.language, "name": manager.kernel_name},
+        "language_info": reply["language_info"],
+    }
 
 
 def _without_version(metadata: dict) -> dict:
@@ -240,11 +270,16 @@ def test_self_check_restores_emptied_checks_and_their_points(tmp_path: Path):
 
     path = _submission(tmp_path, "def add_one(x):\n    return x", empty_the_check)
     trusted = grade_notebook(path, sources=tmp_path / "no-notebooks-here")
-    assert (trusted.earned, trusted.total) == (51, 51)   # the submission's own cells: what the self-check used to do
-    assert trusted.notes == [f"no notebook in {tmp_path / 'no-notebooks-here'} holds these grade ids: the test cells ran as submitted, unchecked"]
+    assert (trusted.earned, trusted.total) == (51, 51)  # the submission's own cells: what the self-check used to do
+    assert trusted.notes == [
+        f"no notebook in {tmp_path / 'no-notebooks-here'} holds these grade ids: the test cells ran as submitted, unchecked"
+    ]
 
     checked = grade_notebook(path, sources=tmp_path)
-    assert [(e.grade_id, e.earned, e.points) for e in checked.exercises] == [("add_one_test", 0, 2), ("free_test", 1, 1)]
+    assert [(e.grade_id, e.earned, e.points) for e in checked.exercises] == [
+        ("add_one_test", 0, 2),
+        ("free_test", 1, 1),
+    ]
     assert "AssertionError" in checked.exercises[0].error
     assert checked.notes == [f"test cells put back from {solution} (this copy had changed them): add_one_test"]
 
@@ -254,7 +289,10 @@ def test_self_check_scores_a_deleted_check_zero_and_finds_submitted_notebooks(tm
     path = _submission(tmp_path, "def add_one(x):\n    return x + 1", lambda cells: cells.pop(3))
     assert main(["grade", str(tmp_path / "submitted"), "--source", str(tmp_path / "ex.ipynb")]) == 0
     printed = capsys.readouterr().out
-    assert printed.splitlines()[:2] == [str(path), "  note: test cells deleted from this notebook score 0: add_one_test"]
+    assert printed.splitlines()[:2] == [
+        str(path),
+        "  note: test cells deleted from this notebook score 0: add_one_test",
+    ]
     assert "add_one_test                     0/2  FAILED: the test cell was deleted" in printed
     assert "total 1/3" in printed
     (tmp_path / "empty").mkdir()
@@ -275,7 +313,7 @@ def test_graded_exercises_group_tests_under_their_answer(tmp_path: Path):
     assert rows == [
         ("07_ex", "add_one", "Exercise 1: add one", 2, "autograded"),
         ("07_ex", "why", "Question: why | how?", 3, "manual"),
-        ("07_ex", "free_test", "Question: why | how?", 1, "autograded"),   # a test of no answer counts alone
+        ("07_ex", "free_test", "Question: why | how?", 1, "autograded"),  # a test of no answer counts alone
     ]
 
     doc = tmp_path / "teaching.md"
@@ -299,7 +337,9 @@ def test_graded_exercises_group_tests_under_their_answer(tmp_path: Path):
 def test_the_exercise_table_of_the_teaching_guide_is_up_to_date(tmp_path: Path):
     doc = tmp_path / "teaching.md"
     doc.write_text(TEACHING_DOC.read_text())
-    assert not update_exercise_table(doc), "docs/teaching.md's exercise table is out of date: run `zsl-course exercise-table`"
+    assert not update_exercise_table(doc), (
+        "docs/teaching.md's exercise table is out of date: run `zsl-course exercise-table`"
+    )
 
 
 def test_each_exercise_heading_states_its_graded_points():
@@ -307,7 +347,9 @@ def test_each_exercise_heading_states_its_graded_points():
         for exercise in graded_exercises(path):
             stated = re.search(r"\((\d+(?:\.\d+)?) points?\)", exercise.heading)
             assert stated, f"{path.name}: the heading above {exercise.grade_id} states no points: {exercise.heading!r}"
-            assert float(stated.group(1)) == exercise.points, f"{path.name}: {exercise.heading!r}, but the graded cells give {exercise.points:g}"
+            assert float(stated.group(1)) == exercise.points, (
+                f"{path.name}: {exercise.heading!r}, but the graded cells give {exercise.points:g}"
+            )
 
 
 def _namespace(source: str) -> dict:
@@ -317,17 +359,19 @@ def _namespace(source: str) -> dict:
 
 
 def test_withheld_makes_the_reference_raise_through_the_module_the_class_and_an_instance():
+    from zsl_course.grading import WithheldError, withheld
     from zsl_utils import metrics
     from zsl_utils.models import ESZSL
-    from zsl_course.grading import WithheldError, withheld
 
     namespace = _namespace("from zsl_utils import metrics\ndef h(s, u):\n    return metrics.harmonic_mean(s, u)\n")
     with withheld(namespace["h"], "zsl_utils.metrics.harmonic_mean"):
-        with pytest.raises(WithheldError, match="write it yourself: the package's zsl_utils.metrics.harmonic_mean is withheld"):
+        with pytest.raises(
+            WithheldError, match="write it yourself: the package's zsl_utils.metrics.harmonic_mean is withheld"
+        ):
             namespace["h"](0.5, 0.5)
-        with pytest.raises(WithheldError):   # an import inside the function body finds the stand-in too
+        with pytest.raises(WithheldError):  # an import inside the function body finds the stand-in too
             exec("from zsl_utils.metrics import harmonic_mean\nharmonic_mean(0.5, 0.5)", {})
-    assert namespace["h"](0.5, 0.25) == pytest.approx(1 / 3)   # restored on exit
+    assert namespace["h"](0.5, 0.25) == pytest.approx(1 / 3)  # restored on exit
 
     X, Y, S = torch.randn(6, 3), torch.ones(6, 2), torch.randn(2, 4)
     expected = ESZSL.closed_form(X, Y, S, 1.0, 1.0)
@@ -335,27 +379,43 @@ def test_withheld_makes_the_reference_raise_through_the_module_the_class_and_an_
     with withheld(user, "zsl_utils.models.ESZSL.closed_form"):
         with pytest.raises(WithheldError, match="ESZSL.closed_form"):
             user(ESZSL(3, 4), X, Y, S)
-    assert isinstance(vars(ESZSL)["closed_form"], staticmethod)   # restored as the staticmethod it was
+    assert isinstance(vars(ESZSL)["closed_form"], staticmethod)  # restored as the staticmethod it was
     torch.testing.assert_close(user(ESZSL(3, 4), X, Y, S), expected)
     with pytest.raises(ZeroDivisionError), withheld(user, "zsl_utils.metrics.harmonic_mean"):
         1 / 0
-    assert metrics.harmonic_mean(0.5, 0.5) == 0.5   # restored after an error inside the block
+    assert metrics.harmonic_mean(0.5, 0.5) == 0.5  # restored after an error inside the block
 
 
-@pytest.mark.parametrize("source, how", [
-    ("from zsl_utils.metrics import harmonic_mean as hm\ndef h(s, u):\n    return hm(s, u)\n", "global name 'hm'"),
-    ("from zsl_utils import metrics\ndef h(s, u, _ref=metrics.harmonic_mean):\n    return _ref(s, u)\n", "default argument"),
-    ("from zsl_utils import metrics\ndef make(ref):\n    def h(s, u):\n        return ref(s, u)\n    return h\nh = make(metrics.harmonic_mean)\n",
-     "closure variable 'ref'"),
-    ("from zsl_utils.metrics import harmonic_mean as hm\ndef helper(s, u):\n    return hm(s, u)\ndef h(s, u):\n    return helper(s, u)\n",
-     "global name 'hm'"),
-    ("from zsl_utils.metrics import harmonic_mean as hm\ndef h(s, u):\n    return [hm(a, b) for a, b in [(s, u)]][0]\n", "global name 'hm'"),
-])
+@pytest.mark.parametrize(
+    "source, how",
+    [
+        ("from zsl_utils.metrics import harmonic_mean as hm\ndef h(s, u):\n    return hm(s, u)\n", "global name 'hm'"),
+        (
+            "from zsl_utils import metrics\ndef h(s, u, _ref=metrics.harmonic_mean):\n    return _ref(s, u)\n",
+            "default argument",
+        ),
+        (
+            "from zsl_utils import metrics\ndef make(ref):\n    def h(s, u):\n        return ref(s, u)\n    return h\nh = make(metrics.harmonic_mean)\n",
+            "closure variable 'ref'",
+        ),
+        (
+            "from zsl_utils.metrics import harmonic_mean as hm\ndef helper(s, u):\n    return hm(s, u)\ndef h(s, u):\n    return helper(s, u)\n",
+            "global name 'hm'",
+        ),
+        (
+            "from zsl_utils.metrics import harmonic_mean as hm\ndef h(s, u):\n    return [hm(a, b) for a, b in [(s, u)]][0]\n",
+            "global name 'hm'",
+        ),
+    ],
+)
 def test_withheld_refuses_a_function_that_holds_the_reference(source: str, how: str):
     from zsl_course.grading import WithheldError, withheld
 
     h = _namespace(source)["h"]
-    with pytest.raises(WithheldError, match=f"your function uses the package's zsl_utils.metrics.harmonic_mean \\(through (the |a ){how}"):
+    with pytest.raises(
+        WithheldError,
+        match=f"your function uses the package's zsl_utils.metrics.harmonic_mean \\(through (the |a ){how}",
+    ):
         with withheld(h, "zsl_utils.metrics.harmonic_mean"):
             pass
 
@@ -363,8 +423,10 @@ def test_withheld_refuses_a_function_that_holds_the_reference(source: str, how: 
 def test_withheld_lets_an_own_implementation_run_and_names_a_bad_path():
     from zsl_course.grading import withheld
 
-    namespace = _namespace("from zsl_utils import metrics\nharmonic_mean = None\n"
-                           "def h(s, u):\n    return 0.0 if s + u == 0 else 2 * s * u / (s + u)\n")
+    namespace = _namespace(
+        "from zsl_utils import metrics\nharmonic_mean = None\n"
+        "def h(s, u):\n    return 0.0 if s + u == 0 else 2 * s * u / (s + u)\n"
+    )
     with withheld(namespace["h"], "zsl_utils.metrics.harmonic_mean", "zsl_utils.losses.ranking_loss"):
         assert namespace["h"](0.5, 0.25) == pytest.approx(1 / 3)
     with pytest.raises(ValueError, match="names no attribute"):

@@ -64,7 +64,9 @@ def test_fit_is_deterministic_and_learns():
     for _ in range(2):
         set_seed(1)
         model = Bilinear(12, 5)
-        history = fit(model, visual, labels, semantics, classes, TrainConfig(epochs=15, batch_size=32, lr=3e-2, progress=False))
+        history = fit(
+            model, visual, labels, semantics, classes, TrainConfig(epochs=15, batch_size=32, lr=3e-2, progress=False)
+        )
         results.append((history.loss, model.weight.detach().clone()))
     assert results[0][0] == results[1][0]
     assert torch.equal(results[0][1], results[1][1])
@@ -82,7 +84,14 @@ def test_fit_trusts_its_checked_labels_and_times_each_epoch():
         trusted.append(losses._LABELS_TRUSTED.get())
         return cross_entropy_loss(model.class_scores(batch_visual, class_semantics), targets)
 
-    history = fit(Bilinear(12, 5), visual, labels, semantics, torch.arange(6), TrainConfig(epochs=3, batch_size=32, loss=objective, progress=False))
+    history = fit(
+        Bilinear(12, 5),
+        visual,
+        labels,
+        semantics,
+        torch.arange(6),
+        TrainConfig(epochs=3, batch_size=32, loss=objective, progress=False),
+    )
     assert trusted == [True] * 9  # 3 epochs x 96 // 32 steps
     assert not losses._LABELS_TRUSTED.get()
     assert len(history.epoch_seconds) == 3 and all(s > 0 for s in history.epoch_seconds)
@@ -99,7 +108,15 @@ def test_early_stopping_restores_the_best_epoch():
 
     set_seed(0)
     model = Bilinear(12, 5)
-    history = fit(model, visual, labels, semantics, torch.arange(6), TrainConfig(epochs=6, patience=2, progress=False), evaluate=evaluate)
+    history = fit(
+        model,
+        visual,
+        labels,
+        semantics,
+        torch.arange(6),
+        TrainConfig(epochs=6, patience=2, progress=False),
+        evaluate=evaluate,
+    )
     assert history.best_epoch == 2 and history.best_metric == 0.5
     assert history.stopped_early and history.epochs == 4
     assert torch.equal(model.weight, snapshots[1])
@@ -116,14 +133,28 @@ def test_cuda_graph_needs_cuda():
     if torch.cuda.is_available():
         pytest.skip("this machine has CUDA; the CPU guard is not reachable")
     with pytest.raises(ValueError, match="needs a CUDA device"):
-        fit(Bilinear(12, 5), visual, labels, semantics, torch.arange(6), TrainConfig(epochs=1, cuda_graph=True, progress=False))
+        fit(
+            Bilinear(12, 5),
+            visual,
+            labels,
+            semantics,
+            torch.arange(6),
+            TrainConfig(epochs=1, cuda_graph=True, progress=False),
+        )
 
 
 def test_bf16_autocast_trains():
     visual, labels, semantics = _toy()
     set_seed(0)
     model = Bilinear(12, 5)
-    history = fit(model, visual, labels, semantics, torch.arange(6), TrainConfig(epochs=10, batch_size=32, lr=3e-2, bf16=True, progress=False))
+    history = fit(
+        model,
+        visual,
+        labels,
+        semantics,
+        torch.arange(6),
+        TrainConfig(epochs=10, batch_size=32, lr=3e-2, bf16=True, progress=False),
+    )
     assert history.loss[-1] < history.loss[0]
 
 
@@ -134,7 +165,14 @@ def test_cuda_graph_gives_the_plain_step_results():
     for graph in (False, True):
         set_seed(0)
         model = DeViSE(12, 5, hidden_dims=(16,), dropout=0.0).cuda()
-        fit(model, visual, labels, semantics, torch.arange(6), TrainConfig(epochs=3, batch_size=32, cuda_graph=graph, progress=False))
+        fit(
+            model,
+            visual,
+            labels,
+            semantics,
+            torch.arange(6),
+            TrainConfig(epochs=3, batch_size=32, cuda_graph=graph, progress=False),
+        )
         weights.append([p.detach().cpu() for p in model.parameters()])
     for p, q in zip(*weights):
         torch.testing.assert_close(p, q, rtol=1e-4, atol=1e-5)
@@ -148,24 +186,40 @@ def test_temperature_defaults_to_each_loss_own_and_is_given_once() -> None:
     scores = bilinear.class_scores(visual, semantics)
     # None: cross-entropy at T = 1, InfoNCE at its own 0.07.
     assert TrainConfig().temperature is None
-    torch.testing.assert_close(TrainConfig().objective()(bilinear, visual, targets, semantics),
-                               losses.cross_entropy_loss(scores, targets))
+    torch.testing.assert_close(
+        TrainConfig().objective()(bilinear, visual, targets, semantics), losses.cross_entropy_loss(scores, targets)
+    )
     info = TrainConfig(loss="info_nce").objective()(bilinear, visual, targets, semantics)
-    torch.testing.assert_close(info, losses.class_aware_info_nce_loss(
-        bilinear.embed_visual(visual), bilinear.embed_semantic(semantics[targets]), targets, temperature=0.07))
-    torch.testing.assert_close(TrainConfig(temperature=0.5).objective()(bilinear, visual, targets, semantics),
-                               losses.cross_entropy_loss(scores, targets, temperature=0.5))
+    torch.testing.assert_close(
+        info,
+        losses.class_aware_info_nce_loss(
+            bilinear.embed_visual(visual), bilinear.embed_semantic(semantics[targets]), targets, temperature=0.07
+        ),
+    )
+    torch.testing.assert_close(
+        TrainConfig(temperature=0.5).objective()(bilinear, visual, targets, semantics),
+        losses.cross_entropy_loss(scores, targets, temperature=0.5),
+    )
     # A temperature that no objective reads is refused, and so is a second one beside a model's own.
     with pytest.raises(ValueError, match="no effect with loss='ranking'"):
         TrainConfig(loss="ranking", temperature=0.1)
     devise = DeViSE(6, 3, temperature=0.1)
-    with pytest.raises(ValueError, match=r"temperature given twice: DeViSE\(temperature=0.1\) and TrainConfig\(temperature=0.5\)"):
+    with pytest.raises(
+        ValueError, match=r"temperature given twice: DeViSE\(temperature=0.1\) and TrainConfig\(temperature=0.5\)"
+    ):
         fit(devise, visual, targets, semantics, torch.arange(4), TrainConfig(epochs=1, temperature=0.5, progress=False))
     fit(devise, visual, targets, semantics, torch.arange(4), TrainConfig(epochs=1, progress=False))
 
 
 def _fit(visual, labels, semantics, classes=torch.arange(6), **config):
-    return fit(Bilinear(visual.shape[-1], semantics.shape[1]), visual, labels, semantics, classes, TrainConfig(progress=False, **config))
+    return fit(
+        Bilinear(visual.shape[-1], semantics.shape[1]),
+        visual,
+        labels,
+        semantics,
+        classes,
+        TrainConfig(progress=False, **config),
+    )
 
 
 @pytest.mark.parametrize(
@@ -190,7 +244,9 @@ def test_a_negative_label_is_rejected_not_wrapped_to_the_last_class():
     visual, labels, semantics = _toy()
     labels = labels.clone()
     labels[4] = -1
-    with pytest.raises(ValueError, match=r"labels must be class ids in \[0, 6\) \(the rows of semantics\), got values in \[-1, 5\]"):
+    with pytest.raises(
+        ValueError, match=r"labels must be class ids in \[0, 6\) \(the rows of semantics\), got values in \[-1, 5\]"
+    ):
         _fit(visual, labels, semantics, epochs=1)
     with pytest.raises(ValueError, match="labels must be class ids >= 0, got -1"):
         class_targets(labels, torch.arange(6))
@@ -202,7 +258,9 @@ def test_bad_data_is_rejected_before_training():
     nan_visual[7, 3] = float("nan")
     with pytest.raises(ValueError, match=r"visual holds NaN or Inf in 1 rows \(first: \[7\]\)"):
         _fit(nan_visual, labels, semantics, epochs=1)
-    with pytest.raises(ValueError, match="labels must be a non-empty 1-D tensor of integer class ids, got torch.float32"):
+    with pytest.raises(
+        ValueError, match="labels must be a non-empty 1-D tensor of integer class ids, got torch.float32"
+    ):
         _fit(visual, labels.float(), semantics, epochs=1)
     with pytest.raises(ValueError, match=r"classes must be class ids in \[0, 6\)"):
         _fit(visual, labels, semantics, classes=torch.arange(7), epochs=1)
@@ -225,5 +283,8 @@ def test_a_diverging_loss_stops_fit_naming_the_epoch():
         loss = cross_entropy_loss(model.class_scores(batch_visual, class_semantics), targets)
         return loss * (float("inf") if len(calls) > 3 * 2 else 1.0)  # finite for 2 epochs of 3 steps, then Inf
 
-    with pytest.raises(ValueError, match=r"the training loss became (inf|nan) in epoch 3 of 5: training diverged; lower the learning rate"):
+    with pytest.raises(
+        ValueError,
+        match=r"the training loss became (inf|nan) in epoch 3 of 5: training diverged; lower the learning rate",
+    ):
         _fit(visual, labels, semantics, epochs=5, batch_size=32, loss=objective)

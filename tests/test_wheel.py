@@ -43,8 +43,18 @@ def _sha256(data: bytes) -> str:
 
 # What a source copy for the build leaves out: version control, build leftovers, local outputs and downloads (a
 # stale build/lib would otherwise slip old files into the wheel).
-_NOT_SOURCE_NAMES = shutil.ignore_patterns(".git", "build", "dist", "*.egg-info", "__pycache__", ".ipynb_checkpoints",
-                                           "output", "runs", "release", ".pytest_cache")
+_NOT_SOURCE_NAMES = shutil.ignore_patterns(
+    ".git",
+    "build",
+    "dist",
+    "*.egg-info",
+    "__pycache__",
+    ".ipynb_checkpoints",
+    "output",
+    "runs",
+    "release",
+    ".pytest_cache",
+)
 _DOWNLOADS = {ROOT / "data" / "xlsa17", ROOT / "data" / "downloads"}
 
 
@@ -58,8 +68,22 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The wheel of a copy of this source tree (no dependencies, built with this environment's setuptools)."""
     source, out = tmp_path_factory.mktemp("source") / "zsl-course", tmp_path_factory.mktemp("wheel")
     shutil.copytree(ROOT, source, ignore=_not_source)
-    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet",
-                            "--wheel-dir", str(out), str(source)], capture_output=True, text=True)
+    build = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--quiet",
+            "--wheel-dir",
+            str(out),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert build.returncode == 0, build.stderr[-3000:]
     (built,) = out.glob("zsl_course-*.whl")
     return built
@@ -68,17 +92,27 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_wheel_holds_the_packages_the_data_and_the_reader_edition_and_nothing_else(wheel: Path):
     data = [*(ROOT / "data" / "SHAPES").glob("*"), *(ROOT / "data" / "results").glob("*/*")]
     shipped = {
-        **{p.relative_to(ROOT).as_posix(): p for package in ("zsl_utils", "zsl_shapes", "zsl_course")
-           for p in (ROOT / package).glob("*.py")},
+        **{
+            p.relative_to(ROOT).as_posix(): p
+            for package in ("zsl_utils", "zsl_shapes", "zsl_course")
+            for p in (ROOT / package).glob("*.py")
+        },
         **{f"zsl_utils/course_data/{p.relative_to(ROOT / 'data').as_posix()}": p for p in data},
-        **{f"zsl_course/notebooks/{p.name}": p for p in [*(ROOT / "notebooks").glob("[0-9]*.ipynb"),
-                                                          ROOT / "notebooks" / "NOTATION.md"]},
+        **{
+            f"zsl_course/notebooks/{p.name}": p
+            for p in [*(ROOT / "notebooks").glob("[0-9]*.ipynb"), ROOT / "notebooks" / "NOTATION.md"]
+        },
     }
-    assert {"zsl_utils/course_data/SHAPES/res101.mat", "zsl_utils/course_data/SHAPES/regions.npy",
-            "zsl_utils/course_data/results/SHAPES_attributes/results.json", "zsl_course/cli.py",
-            "zsl_shapes/render.py", "zsl_course/notebooks/00_zero_shot_problem.ipynb"} <= set(shipped)
+    assert {
+        "zsl_utils/course_data/SHAPES/res101.mat",
+        "zsl_utils/course_data/SHAPES/regions.npy",
+        "zsl_utils/course_data/results/SHAPES_attributes/results.json",
+        "zsl_course/cli.py",
+        "zsl_shapes/render.py",
+        "zsl_course/notebooks/00_zero_shot_problem.ipynb",
+    } <= set(shipped)
     with zipfile.ZipFile(wheel) as archive:
-        names = {name for name in archive.namelist() if not name.startswith("zsl_course-")}   # less the .dist-info
+        names = {name for name in archive.namelist() if not name.startswith("zsl_course-")}  # less the .dist-info
         assert names == set(shipped), f"missing: {set(shipped) - names}; unexpected: {names - set(shipped)}"
         for name, source in shipped.items():
             assert _sha256(archive.read(name)) == _sha256(source.read_bytes()), f"{name} differs from {source}"
@@ -91,8 +125,14 @@ def _isolated_environment(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
-    site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                               check=True, capture_output=True, text=True).stdout.strip())
+    site = Path(
+        subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    )
     ours = dict.fromkeys([sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]])
     (site / "_zsl_course_dependencies.pth").write_text("".join(f"{path}\n" for path in ours))
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH" and not key.startswith("ZSL_")}
@@ -103,19 +143,47 @@ def _isolated_environment(tmp_path: Path) -> tuple[Path, dict[str, str]]:
 def test_a_wheel_only_install_runs_a_released_notebook_outside_the_repository(wheel: Path, tmp_path: Path):
     venv, env = _isolated_environment(tmp_path)
     python = venv / "bin" / "python"
-    probe = subprocess.run([str(python), "-c", "import importlib.util as u; print(u.find_spec('zsl_utils'))"],
-                           env=env, check=True, capture_output=True, text=True, cwd=tmp_path)
+    probe = subprocess.run(
+        [str(python), "-c", "import importlib.util as u; print(u.find_spec('zsl_utils'))"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert probe.stdout.strip() == "None", f"zsl_utils importable before the wheel is installed: {probe.stdout}"
 
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index",
-                    "--quiet", str(wheel)], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--no-deps",
+            "--no-index",
+            "--quiet",
+            str(wheel),
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     course = tmp_path / "my course"
-    copied = subprocess.run([str(venv / "bin" / "zsl-course"), "notebooks", str(course)], env=env, cwd=tmp_path,
-                            check=True, capture_output=True, text=True)
+    copied = subprocess.run(
+        [str(venv / "bin" / "zsl-course"), "notebooks", str(course)],
+        env=env,
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     assert f"copied from {venv}" in copied.stdout and (course / NOTEBOOK).is_file()
 
-    run = subprocess.run([str(python), "-c", EXECUTE, str(course / NOTEBOOK)], env=env, cwd=course,
-                         capture_output=True, text=True)
+    run = subprocess.run(
+        [str(python), "-c", EXECUTE, str(course / NOTEBOOK)], env=env, cwd=course, capture_output=True, text=True
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     runner, kernel = (json.loads(line) for line in run.stdout.strip().splitlines()[-2:])
     installed = Path(kernel["zsl_utils"]).resolve()

@@ -8,10 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import scipy.io
+from conftest import tiny_xlsa17_arrays
 
 from zsl_utils.data import _strings, dataset_folder, load_xlsa17, save_xlsa17
-
-from conftest import tiny_xlsa17_arrays
 
 LOCS = ("trainval_loc", "test_seen_loc", "test_unseen_loc", "train_loc", "val_loc")
 
@@ -55,11 +54,19 @@ def test_save_writes_integer_labels_and_locations(tmp_path: Path):
     check_public_reads(tmp_path)
 
 
-@pytest.mark.parametrize("n_images, n_classes, loc_type, label_type", [(300, 256, np.uint16, np.uint16), (70_000, 3, np.uint32, np.uint8)])
+@pytest.mark.parametrize(
+    "n_images, n_classes, loc_type, label_type", [(300, 256, np.uint16, np.uint16), (70_000, 3, np.uint32, np.uint8)]
+)
 def test_integer_type_grows_with_the_largest_index(tmp_path: Path, n_images, n_classes, loc_type, label_type):
     labels = np.arange(n_images) % n_classes
     everything = np.arange(n_images)
-    splits = {"trainval": everything[:1], "test_seen": everything[1:2], "test_unseen": everything[2:], "train": everything[:2], "val": everything[:0]}
+    splits = {
+        "trainval": everything[:1],
+        "test_seen": everything[1:2],
+        "test_unseen": everything[2:],
+        "train": everything[:2],
+        "val": everything[:0],
+    }
     att = np.eye(n_classes, 4)
     save_xlsa17(tmp_path, np.zeros((n_images, 1)), labels, [f"c{i}" for i in range(n_classes)], att, att, splits)
     res, mat = scipy.io.loadmat(tmp_path / "res101.mat"), scipy.io.loadmat(tmp_path / "att_splits.mat")
@@ -72,7 +79,9 @@ def test_float_locations_break_public_code(tmp_path: Path):
     """The check can fail: the float64 indices the course wrote before are refused by numpy indexing."""
     save_xlsa17(tmp_path, **tiny_xlsa17_arrays())
     splits = scipy.io.loadmat(tmp_path / "att_splits.mat")
-    content = {k: v.astype(np.float64) if k.endswith("_loc") else v for k, v in splits.items() if not k.startswith("__")}
+    content = {
+        k: v.astype(np.float64) if k.endswith("_loc") else v for k, v in splits.items() if not k.startswith("__")
+    }
     scipy.io.savemat(tmp_path / "att_splits.mat", content)
     with pytest.raises(IndexError, match="integer"):
         public_code_reads(tmp_path)
@@ -94,7 +103,15 @@ def test_written_real_split_file_matches_the_real_one(shared_xlsa17: Path, tmp_p
     n_images = 1 + max(int(real[key].max()) for key in LOCS)
     splits = {key.removesuffix("_loc"): real[key].astype(np.int64).ravel() - 1 for key in LOCS}
     labels = np.zeros(n_images, dtype=np.int64)
-    save_xlsa17(tmp_path, np.zeros((n_images, 1)), labels, _strings(real["allclasses_names"]), real["att"].T, real["original_att"].T, splits)
+    save_xlsa17(
+        tmp_path,
+        np.zeros((n_images, 1)),
+        labels,
+        _strings(real["allclasses_names"]),
+        real["att"].T,
+        real["original_att"].T,
+        splits,
+    )
     written = scipy.io.loadmat(tmp_path / "att_splits.mat")
     fields = sorted(key for key in real if not key.startswith("__"))
     assert sorted(key for key in written if not key.startswith("__")) == fields

@@ -5,5 +5,5 @@ from importlib import metadata
 
 try:
     __version__ = metadata.version("zsl-course")
-except metadata.PackageNotFoundError:   # imported from a source folder that was never installed
+except metadata.PackageNotFoundError:  # imported from a source folder that was never installed
     __version__ = "unknown"

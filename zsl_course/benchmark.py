@@ -9,10 +9,9 @@ import multiprocessing
 import os
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
-from typing import Sequence
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -33,10 +32,34 @@ from zsl_utils.utils import get_device, write_atomically
 __all__ = ["GBU_REFERENCE", "MODEL_LABELS", "default_models", "run_benchmark", "markdown_table"]
 
 GBU_REFERENCE: dict[str, dict[str, tuple[float, float, float, float]]] = {
-    "ALE": {"AWA1": (59.9, 16.8, 76.1, 27.5), "AWA2": (62.5, 14.0, 81.8, 23.9), "CUB": (54.9, 23.7, 62.8, 34.4), "SUN": (58.1, 21.8, 33.1, 26.3), "APY": (39.7, 4.6, 73.7, 8.7)},
-    "DeViSE": {"AWA1": (54.2, 13.4, 68.7, 22.4), "AWA2": (59.7, 17.1, 74.7, 27.8), "CUB": (52.0, 23.8, 53.0, 32.8), "SUN": (56.5, 16.9, 27.4, 20.9), "APY": (39.8, 4.9, 76.9, 9.2)},
-    "SJE": {"AWA1": (65.6, 11.3, 74.6, 19.6), "AWA2": (61.9, 8.0, 73.9, 14.4), "CUB": (53.9, 23.5, 59.2, 33.6), "SUN": (53.7, 14.7, 30.5, 19.8), "APY": (32.9, 3.7, 55.7, 6.9)},
-    "ESZSL": {"AWA1": (58.2, 6.6, 75.6, 12.1), "AWA2": (58.6, 5.9, 77.8, 11.0), "CUB": (53.9, 12.6, 63.8, 21.0), "SUN": (54.5, 11.0, 27.9, 15.8), "APY": (38.3, 2.4, 70.1, 4.6)},
+    "ALE": {
+        "AWA1": (59.9, 16.8, 76.1, 27.5),
+        "AWA2": (62.5, 14.0, 81.8, 23.9),
+        "CUB": (54.9, 23.7, 62.8, 34.4),
+        "SUN": (58.1, 21.8, 33.1, 26.3),
+        "APY": (39.7, 4.6, 73.7, 8.7),
+    },
+    "DeViSE": {
+        "AWA1": (54.2, 13.4, 68.7, 22.4),
+        "AWA2": (59.7, 17.1, 74.7, 27.8),
+        "CUB": (52.0, 23.8, 53.0, 32.8),
+        "SUN": (56.5, 16.9, 27.4, 20.9),
+        "APY": (39.8, 4.9, 76.9, 9.2),
+    },
+    "SJE": {
+        "AWA1": (65.6, 11.3, 74.6, 19.6),
+        "AWA2": (61.9, 8.0, 73.9, 14.4),
+        "CUB": (53.9, 23.5, 59.2, 33.6),
+        "SUN": (53.7, 14.7, 30.5, 19.8),
+        "APY": (32.9, 3.7, 55.7, 6.9),
+    },
+    "ESZSL": {
+        "AWA1": (58.2, 6.6, 75.6, 12.1),
+        "AWA2": (58.6, 5.9, 77.8, 11.0),
+        "CUB": (53.9, 12.6, 63.8, 21.0),
+        "SUN": (54.5, 11.0, 27.9, 15.8),
+        "APY": (38.3, 2.4, 70.1, 4.6),
+    },
 }
 """Published GBU results (Xian et al., TPAMI 2018, proposed split, ResNet-101 features, attributes), in percent:
 method -> dataset -> (ZSL top-1, GZSL U, GZSL S, GZSL H). Reference only: no calibration in these numbers."""
@@ -61,9 +84,14 @@ MODEL_LABELS: dict[str, str] = {
 models or variants, "baseline" rows learn no embedding."""
 
 _COLUMNS = (
-    ("zsl", "ZSL"), ("seen", "S"), ("unseen", "U"), ("harmonic", "H"),
-    ("harmonic_as_is", "H, val γ as is"), ("harmonic_rescaled", "H, val γ rescaled"),
-    ("calibrated_harmonic", "H, rehearsed rule"), ("ausuc", "AUSUC"),
+    ("zsl", "ZSL"),
+    ("seen", "S"),
+    ("unseen", "U"),
+    ("harmonic", "H"),
+    ("harmonic_as_is", "H, val γ as is"),
+    ("harmonic_rescaled", "H, val γ rescaled"),
+    ("calibrated_harmonic", "H, rehearsed rule"),
+    ("ausuc", "AUSUC"),
 )
 
 
@@ -71,8 +99,21 @@ def default_models(dataset: ZSLDataset) -> list[str]:
     """The baselines, then every model of the course, the feature generators last; region attention where the
     dataset has region features, token attention else."""
     attention = "region_attention" if dataset.regions is not None else "attention"
-    return ["nearest_prototype", "conse", "eszsl", "devise", "ale", "sje", "bilinear", "bilinear_lowrank",
-            "devise_mlp", attention, "two_branch", "clswgan", "cvae"]
+    return [
+        "nearest_prototype",
+        "conse",
+        "eszsl",
+        "devise",
+        "ale",
+        "sje",
+        "bilinear",
+        "bilinear_lowrank",
+        "devise_mlp",
+        attention,
+        "two_branch",
+        "clswgan",
+        "cvae",
+    ]
 
 
 def markdown_table(results: list[dict], title: str) -> str:
@@ -176,21 +217,39 @@ def _run_one(
     with _one_thread(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # edge choices are recorded below, and reported once by the table
         model, selection = select_and_train(name, dataset, semantic_kind, config=config, seed=seed)
-        ruled = {rule: evaluate(model, dataset, semantic_kind, gamma=selection.gamma_for(rule)) for rule in CALIBRATION_RULES}
+        ruled = {
+            rule: evaluate(model, dataset, semantic_kind, gamma=selection.gamma_for(rule)) for rule in CALIBRATION_RULES
+        }
         metrics = ruled[selection.calibration_rule]  # the rule's gamma is selection.gamma
-        calibration = {rule: {"gamma": r.gamma, "seen": r.calibrated_seen, "unseen": r.calibrated_unseen,
-                              "harmonic": r.calibrated_harmonic} for rule, r in ruled.items()}
+        calibration = {
+            rule: {
+                "gamma": r.gamma,
+                "seen": r.calibrated_seen,
+                "unseen": r.calibrated_unseen,
+                "harmonic": r.calibrated_harmonic,
+            }
+            for rule, r in ruled.items()
+        }
         seconds = time.perf_counter() - start
         if tsne_out is not None:
             figure = plot_tsne(model, dataset, semantic_kind, per_class=15)
             figure.savefig(tsne_out, dpi=110)
             plt.close(figure)
     return {
-        "model": name, "label": MODEL_LABELS.get(name, name), "seed": seed, "semantics": semantic_kind,
-        "params": selection.params, "edges": selection.edges,
-        "epochs": selection.epochs, "val_zsl": selection.val_zsl, "val_harmonic": selection.val_harmonic,
-        "calibration_rule": selection.calibration_rule, "transfer_harmonic": selection.transfer_harmonic,
-        "metrics": metrics.as_dict(), "calibration": calibration, "seconds": seconds,
+        "model": name,
+        "label": MODEL_LABELS.get(name, name),
+        "seed": seed,
+        "semantics": semantic_kind,
+        "params": selection.params,
+        "edges": selection.edges,
+        "epochs": selection.epochs,
+        "val_zsl": selection.val_zsl,
+        "val_harmonic": selection.val_harmonic,
+        "calibration_rule": selection.calibration_rule,
+        "transfer_harmonic": selection.transfer_harmonic,
+        "metrics": metrics.as_dict(),
+        "calibration": calibration,
+        "seconds": seconds,
     }
 
 
@@ -245,8 +304,11 @@ def run_benchmark(
         title += f", every training at {epochs_scale:.2g} of its epochs"
     if jobs is None:
         jobs = 1 if dataset.device.type != "cpu" else max(1, min(2, os.cpu_count() or 1))
-    runs = [(name, seed, semantic_kind, out / f"tsne_{name}.png" if tsne and seed == 0 else None, epochs_scale)
-            for name in models for seed in range(seeds)]
+    runs = [
+        (name, seed, semantic_kind, out / f"tsne_{name}.png" if tsne and seed == 0 else None, epochs_scale)
+        for name in models
+        for seed in range(seeds)
+    ]
     order = {(name, seed): i for i, (name, seed, *_) in enumerate(runs)}
     results = []
 
@@ -254,9 +316,14 @@ def run_benchmark(
         results.append(record)
         results.sort(key=lambda r: order[(r["model"], r["seed"])])
         metrics = EvalResult(**record["metrics"])
-        print(f"{record['model']:<17} seed {record['seed']}  {metrics.gbu_line()}  ({record['seconds']:.1f} s)", flush=True)
+        print(
+            f"{record['model']:<17} seed {record['seed']}  {metrics.gbu_line()}  ({record['seconds']:.1f} s)",
+            flush=True,
+        )
         rows = _merged(earlier, results)
-        kept = f" (+ {len(rows) - len(results)} runs kept from an earlier benchmark)" if len(rows) > len(results) else ""
+        kept = (
+            f" (+ {len(rows) - len(results)} runs kept from an earlier benchmark)" if len(rows) > len(results) else ""
+        )
         _write_results(out, dataset.name, semantic_kind, rows, title + kept)
 
     if jobs == 1:

@@ -58,13 +58,24 @@ def _dataset_state(name: str, root: str | None) -> str:
 
     folder = dataset_folder(name, root)
     if missing_files(folder):
-        return "missing (zsl-course build-shapes)" if name in EMBEDDED_DATASETS else f"missing (zsl-course download {name})"
+        return (
+            "missing (zsl-course build-shapes)"
+            if name in EMBEDDED_DATASETS
+            else f"missing (zsl-course download {name})"
+        )
     problem = files_problem(folder)
     return "present" if problem is None else f"invalid: {problem}"
 
 
 def _download(args: argparse.Namespace) -> int:
-    from zsl_utils.data import EMBEDDED_DATASETS, XLSA17_DATASETS, dataset_folder, dataset_names, default_root, is_available
+    from zsl_utils.data import (
+        EMBEDDED_DATASETS,
+        XLSA17_DATASETS,
+        dataset_folder,
+        dataset_names,
+        default_root,
+        is_available,
+    )
     from zsl_utils.download import download_xlsa17
     from zsl_utils.errors import ZSLDataError
 
@@ -99,7 +110,14 @@ def _benchmark(args: argparse.Namespace) -> int:
     from zsl_course.benchmark import run_benchmark
 
     _, table = run_benchmark(
-        args.dataset, args.models, args.seeds, args.semantics, args.out, args.device, tsne=not args.no_tsne, jobs=args.jobs
+        args.dataset,
+        args.models,
+        args.seeds,
+        args.semantics,
+        args.out,
+        args.device,
+        tsne=not args.no_tsne,
+        jobs=args.jobs,
     )
     print()
     print(table)
@@ -120,7 +138,9 @@ def _check_course_environment() -> None:
     except ZSLDataError as error:
         raise ZSLDataError(f"ZSL_DATASET: {error}") from error
     if not available:
-        raise ZSLDataError(f"ZSL_DATASET={name} is not downloaded: run `zsl-course download {name}` (or unset ZSL_DATASET)")
+        raise ZSLDataError(
+            f"ZSL_DATASET={name} is not downloaded: run `zsl-course download {name}` (or unset ZSL_DATASET)"
+        )
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -138,7 +158,12 @@ def _release(args: argparse.Namespace) -> int:
     from .editions import release
 
     _existing([args.source] if args.source else [], "--source")
-    release(args.source or SOURCES, args.out, pattern=args.pattern, on_written=lambda path: print(f"student edition: {path}"))
+    release(
+        args.source or SOURCES,
+        args.out,
+        pattern=args.pattern,
+        on_written=lambda path: print(f"student edition: {path}"),
+    )
     return 0
 
 
@@ -150,8 +175,13 @@ def _editions(args: argparse.Namespace) -> int:
     if args.execute:
         _check_course_environment()
     state = "" if args.execute else " (not executed)"
-    release(args.source or SOURCES, args.out or NOTEBOOKS, pattern=args.pattern, execute=args.execute,
-            on_written=lambda path: print(f"reader's edition{state}: {path}", flush=True))
+    release(
+        args.source or SOURCES,
+        args.out or NOTEBOOKS,
+        pattern=args.pattern,
+        execute=args.execute,
+        on_written=lambda path: print(f"reader's edition{state}: {path}", flush=True),
+    )
     return 0
 
 
@@ -159,8 +189,10 @@ def _notebooks(args: argparse.Namespace) -> int:
     from .distribution import copy_reader_edition, reader_edition
 
     copies = copy_reader_edition(args.dest)
-    print(f"{len(copies)} files of the reader's edition (no solutions) copied from {reader_edition()} to {args.dest}; "
-          f"open them with: jupyter lab {args.dest}")
+    print(
+        f"{len(copies)} files of the reader's edition (no solutions) copied from {reader_edition()} to {args.dest}; "
+        f"open them with: jupyter lab {args.dest}"
+    )
     return 0
 
 
@@ -178,7 +210,9 @@ def _grade(args: argparse.Namespace) -> int:
     _existing(args.notebooks + ([args.source] if args.source else []), "notebook or folder")
     paths = [path for target in args.notebooks for path in _notebooks_in(Path(target))]
     if not paths:
-        raise ValueError(f"no .ipynb notebook in {', '.join(args.notebooks)}; give a notebook or a folder that holds some")
+        raise ValueError(
+            f"no .ipynb notebook in {', '.join(args.notebooks)}; give a notebook or a folder that holds some"
+        )
     reports = [grade_notebook(path, sources=args.source) for path in paths]
     for report in reports:
         print(report)
@@ -196,17 +230,23 @@ def _exercise_table(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="zsl-course", description="Zero-shot learning course: data, benchmarks, notebooks.")
+    parser = argparse.ArgumentParser(
+        prog="zsl-course", description="Zero-shot learning course: data, benchmarks, notebooks."
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     datasets = commands.add_parser("datasets", help="list every dataset and whether it is present")
-    datasets.add_argument("--root", help="data root (default: $ZSL_DATA_ROOT, else the repository's data/ or ~/.cache/zsl-course)")
+    datasets.add_argument(
+        "--root", help="data root (default: $ZSL_DATA_ROOT, else the repository's data/ or ~/.cache/zsl-course)"
+    )
     datasets.set_defaults(func=_datasets)
 
     download = commands.add_parser("download", help="download an xlsa17 benchmark (AWA1, AWA2, CUB, SUN, APY)")
     download.add_argument("name", help=f"one of {_DATASET_NAMES}")
-    download.add_argument("--root", help="data root (default: $ZSL_DATA_ROOT, else the repository's data/ or ~/.cache/zsl-course)")
+    download.add_argument(
+        "--root", help="data root (default: $ZSL_DATA_ROOT, else the repository's data/ or ~/.cache/zsl-course)"
+    )
     download.add_argument("--sha256", help="expected SHA-256 of xlsa17.zip, checked before extraction")
     download.set_defaults(func=_download)
 
@@ -238,11 +278,14 @@ def build_parser() -> argparse.ArgumentParser:
     editions.add_argument("--source", help="a notebook or folder (default: the instructor's source)")
     editions.add_argument("--out", help="folder of the reader's edition (default: the course's notebooks/)")
     editions.add_argument("--pattern", default="[0-9]*.ipynb", help="which notebooks of a source folder (glob)")
-    editions.add_argument("--no-execute", dest="execute", action="store_false",
-                          help="write the editions without executing them")
+    editions.add_argument(
+        "--no-execute", dest="execute", action="store_false", help="write the editions without executing them"
+    )
     editions.set_defaults(func=_editions)
 
-    rel = commands.add_parser("release", help="the student edition: the notebooks without solutions, hidden tests or outputs")
+    rel = commands.add_parser(
+        "release", help="the student edition: the notebooks without solutions, hidden tests or outputs"
+    )
     rel.add_argument("--source", help="a notebook or folder (default: the instructor's source)")
     rel.add_argument("--out", default="release")
     rel.add_argument("--pattern", default="[0-9]*.ipynb", help="which notebooks of a source folder (glob)")
@@ -251,14 +294,20 @@ def build_parser() -> argparse.ArgumentParser:
     notebooks = commands.add_parser(
         "notebooks", help="copy the reader's edition of the notebooks (shipped with the package, no solutions) to DEST"
     )
-    notebooks.add_argument("dest", help="folder to copy into (created if needed; files already there are never replaced)")
+    notebooks.add_argument(
+        "dest", help="folder to copy into (created if needed; files already there are never replaced)"
+    )
     notebooks.set_defaults(func=_notebooks)
 
     grade = commands.add_parser(
         "grade", help="a student's self-check: restore the test cells from the course's notebook, run, print the points"
     )
-    grade.add_argument("notebooks", nargs="+", help="notebooks, or folders searched recursively (nbgrader's submitted/)")
-    grade.add_argument("--source", help="solution notebook or folder to restore the test cells from (default: the instructor's source)")
+    grade.add_argument(
+        "notebooks", nargs="+", help="notebooks, or folders searched recursively (nbgrader's submitted/)"
+    )
+    grade.add_argument(
+        "--source", help="solution notebook or folder to restore the test cells from (default: the instructor's source)"
+    )
     grade.set_defaults(func=_grade)
 
     colab = commands.add_parser(
@@ -271,7 +320,9 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("notebooks", nargs="+", help="the .ipynb files to clean")
     clean.set_defaults(func=_clean)
 
-    table = commands.add_parser("exercise-table", help="rewrite the exercise table of docs/teaching.md from the instructor's source")
+    table = commands.add_parser(
+        "exercise-table", help="rewrite the exercise table of docs/teaching.md from the instructor's source"
+    )
     table.add_argument("--doc", default=str(_CHECKOUT / "docs" / "teaching.md"))
     table.set_defaults(func=_exercise_table)
     return parser

@@ -42,11 +42,15 @@ def colab_badge(notebook: str) -> str:
     reader's edition, ``notebooks/<notebook>`` on the main branch of the course's repository."""
     url = repository_url()
     if not url.startswith("https://github.com/"):
-        raise ValueError(f"Colab opens notebooks from GitHub, but the repository is {url}; "
-                         "declare an https://github.com/... URL in pyproject.toml [project.urls] Repository")
+        raise ValueError(
+            f"Colab opens notebooks from GitHub, but the repository is {url}; "
+            "declare an https://github.com/... URL in pyproject.toml [project.urls] Repository"
+        )
     github = url.removeprefix("https://github.com/").removesuffix(".git")
-    return ("[![Open in Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
-            f"(https://colab.research.google.com/github/{github}/blob/main/notebooks/{notebook})")
+    return (
+        "[![Open in Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
+        f"(https://colab.research.google.com/github/{github}/blob/main/notebooks/{notebook})"
+    )
 
 
 def write_colab_cells(notebooks: str | Path = SOURCES, pattern: str = "[0-9]*.ipynb") -> list[Path]:
@@ -74,7 +78,7 @@ def write_colab_cells(notebooks: str | Path = SOURCES, pattern: str = "[0-9]*.ip
             install.source = install_source
         else:
             cell = nbformat.v4.new_code_cell(install_source)
-            if notebook.nbformat_minor < 5:   # cell ids came with nbformat 4.5
+            if notebook.nbformat_minor < 5:  # cell ids came with nbformat 4.5
                 cell.pop("id", None)
             notebook.cells.insert(first_code, cell)
         nbformat.write(notebook, path)

@@ -21,7 +21,7 @@ __all__ = ["DISTRIBUTION", "NOTEBOOKS", "SOURCES", "reader_edition", "copy_reade
 DISTRIBUTION = "zsl-course"
 _READER_FILES = ("[0-9]*.ipynb", "NOTATION.md")
 _CHECKOUT = Path(__file__).resolve().parents[1]
-_PYPROJECT = _CHECKOUT / "pyproject.toml"   # present in a source checkout only
+_PYPROJECT = _CHECKOUT / "pyproject.toml"  # present in a source checkout only
 _REPOSITORY = re.compile(r'^\[project\.urls\][^\[]*?^Repository\s*=\s*"([^"]+)"', re.M | re.S)
 NOTEBOOKS = _CHECKOUT / "notebooks"
 """The reader's edition in a source checkout: no solution, no hidden test; executed and committed."""
@@ -31,7 +31,7 @@ SOURCES = _CHECKOUT / "instructor"
 
 def _package_folder() -> Path:
     folder = resources.files("zsl_course")
-    if not isinstance(folder, Path):   # e.g. a zip import: the data files must be real files for scipy and numpy
+    if not isinstance(folder, Path):  # e.g. a zip import: the data files must be real files for scipy and numpy
         raise LookupError(f"zsl_course is imported from {folder}, not from a folder; install it unpacked (pip does)")
     return folder
 
@@ -41,13 +41,15 @@ def reader_edition() -> Path:
     the repository's ``notebooks/`` in a source checkout (an editable install); ValueError when neither holds one."""
     package = _package_folder()
     candidates = [package / "notebooks"]
-    if (package.parent / "pyproject.toml").is_file():   # a source checkout: the package folder sits in the repository
+    if (package.parent / "pyproject.toml").is_file():  # a source checkout: the package folder sits in the repository
         candidates.append(package.parent / "notebooks")
     for folder in candidates:
         if any(folder.glob(_READER_FILES[0])):
             return folder
-    raise ValueError(f"no notebooks in {' or '.join(map(str, candidates))}: this installation of {DISTRIBUTION} "
-                      "ships no reader's edition; reinstall it from a wheel or from the repository")
+    raise ValueError(
+        f"no notebooks in {' or '.join(map(str, candidates))}: this installation of {DISTRIBUTION} "
+        "ships no reader's edition; reinstall it from a wheel or from the repository"
+    )
 
 
 def copy_reader_edition(dest: str | Path) -> list[Path]:
@@ -57,8 +59,10 @@ def copy_reader_edition(dest: str | Path) -> list[Path]:
     files = sorted(path for pattern in _READER_FILES for path in source.glob(pattern))
     taken = [dest / path.name for path in files if (dest / path.name).exists()]
     if taken:
-        raise ValueError(f"{dest} already holds {', '.join(p.name for p in taken)}; nothing copied: choose an "
-                              "empty folder (or move your edited notebooks away first)")
+        raise ValueError(
+            f"{dest} already holds {', '.join(p.name for p in taken)}; nothing copied: choose an "
+            "empty folder (or move your edited notebooks away first)"
+        )
     dest.mkdir(parents=True, exist_ok=True)
     return [Path(shutil.copyfile(path, dest / path.name)) for path in files]
 
@@ -77,11 +81,15 @@ def repository_url() -> str:
     try:
         urls = metadata.metadata(DISTRIBUTION).get_all("Project-URL") or []
     except metadata.PackageNotFoundError as error:
-        raise LookupError(f"{DISTRIBUTION} is not installed, so its repository URL is unknown; "
-                          "install it (`pip install -e .` in the repository)") from error
+        raise LookupError(
+            f"{DISTRIBUTION} is not installed, so its repository URL is unknown; "
+            "install it (`pip install -e .` in the repository)"
+        ) from error
     for entry in urls:
         label, _, url = entry.partition(",")
         if label.strip().lower() == "repository":
             return url.strip()
-    raise LookupError(f"the installed {DISTRIBUTION} metadata declares no Repository URL (found: {urls or 'none'}); "
-                      "reinstall it from a pyproject.toml with [project.urls] Repository")
+    raise LookupError(
+        f"the installed {DISTRIBUTION} metadata declares no Repository URL (found: {urls or 'none'}); "
+        "reinstall it from a pyproject.toml with [project.urls] Repository"
+    )

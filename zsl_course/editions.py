@@ -120,8 +120,10 @@ def release(
     source, out = Path(source), Path(out)
     notebooks = _edition_sources(source, pattern)
     if out.resolve() == (source.parent if source.is_file() else source).resolve():
-        raise ValueError(f"{out} is the source's own folder: an edition there would overwrite the instructor's "
-                         "notebooks; write it to another folder")
+        raise ValueError(
+            f"{out} is the source's own folder: an edition there would overwrite the instructor's "
+            "notebooks; write it to another folder"
+        )
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for path in notebooks:

@@ -149,7 +149,7 @@ def grade_notebook(path: str | Path, sources: str | Path | None = None, timeout:
     for cell in notebook.cells:
         if _is_autograded_test(cell):
             errors.setdefault(nbgrader_meta(cell)["grade_id"], _error_of(cell))
-    graded = found[1] if found is not None else notebook   # only the source's test cells and points count
+    graded = found[1] if found is not None else notebook  # only the source's test cells and points count
     report = GradeReport(notebook=str(path), notes=notes, seconds=time.perf_counter() - start)
     for cell in graded.cells:
         if _is_autograded_test(cell):
@@ -205,13 +205,15 @@ def graded_exercises(path: str | Path) -> list[GradedExercise]:
             if any(grade_id.startswith(f"{answer}_test") for answer in answers):
                 continue
             points, grading = float(meta["points"]), "autograded"
-        else:   # a manually graded answer or task
+        else:  # a manually graded answer or task
             points, grading = float(meta["points"]), "manual"
         exercises.append(GradedExercise(path.stem, grade_id, heading_before(notebook, i), points, grading))
     return exercises
 
 
-EXERCISE_TABLE_BEGIN = "<!-- BEGIN EXERCISE TABLE: written by `zsl-course exercise-table` from the notebooks; do not edit -->"
+EXERCISE_TABLE_BEGIN = (
+    "<!-- BEGIN EXERCISE TABLE: written by `zsl-course exercise-table` from the notebooks; do not edit -->"
+)
 EXERCISE_TABLE_END = "<!-- END EXERCISE TABLE -->"
 
 
@@ -267,8 +269,10 @@ def _resolve(path: str) -> tuple[object, str]:
         except AttributeError:
             break
         return owner, parts[-1]
-    raise ValueError(f"withheld: {path!r} names no attribute of an importable module; give a dotted path such as "
-                     "'zsl_utils.losses.ranking_loss' or 'zsl_utils.models.ESZSL.closed_form'")
+    raise ValueError(
+        f"withheld: {path!r} names no attribute of an importable module; give a dotted path such as "
+        "'zsl_utils.losses.ranking_loss' or 'zsl_utils.models.ESZSL.closed_form'"
+    )
 
 
 def _identities(value: object) -> set[int]:
@@ -299,18 +303,25 @@ def _held_reference(function: Callable, forbidden: dict[int, str]) -> tuple[str,
         if id(current) in visited or not isinstance(current, types.FunctionType):
             continue
         visited.add(id(current))
-        held = [(f"the global name {name!r}", current.__globals__[name])
-                for name in sorted(_code_names(current.__code__)) if name in current.__globals__]
-        held += [(f"the closure variable {name!r}", cell.cell_contents)
-                 for name, cell in zip(current.__code__.co_freevars, current.__closure__ or ())
-                 if cell.cell_contents is not None]
+        held = [
+            (f"the global name {name!r}", current.__globals__[name])
+            for name in sorted(_code_names(current.__code__))
+            if name in current.__globals__
+        ]
+        held += [
+            (f"the closure variable {name!r}", cell.cell_contents)
+            for name, cell in zip(current.__code__.co_freevars, current.__closure__ or ())
+            if cell.cell_contents is not None
+        ]
         held += [("a default argument", value) for value in (current.__defaults__ or ())]
         held += [("a default argument", value) for value in (current.__kwdefaults__ or {}).values()]
         for how, value in held:
             for identity in _identities(value):
                 if identity in forbidden:
                     return how, forbidden[identity]
-            if isinstance(value, types.FunctionType) and (value.__globals__ is function.__globals__ or how.startswith("the closure")):
+            if isinstance(value, types.FunctionType) and (
+                value.__globals__ is function.__globals__ or how.startswith("the closure")
+            ):
                 stack.append(value)
     return None
 
@@ -334,14 +345,16 @@ def withheld(function: Callable, *references: str) -> Iterator[None]:
     restored on exit. Compute the expected values before the block.
     """
     targets = [(path, *_resolve(path)) for path in references]
-    objects = [(path, getattr(owner, name)) for path, owner, name in targets]   # kept alive while ids are compared
+    objects = [(path, getattr(owner, name)) for path, owner, name in targets]  # kept alive while ids are compared
     objects += [(path, vars(owner)[name]) for path, owner, name in targets if name in vars(owner)]
     forbidden = {identity: path for path, value in objects for identity in _identities(value)}
     held = _held_reference(function, forbidden)
     if held is not None:
         how, path = held
-        raise WithheldError(f"write it yourself: your function uses the package's {path} (through {how}), which is "
-                            "withheld in this check")
+        raise WithheldError(
+            f"write it yourself: your function uses the package's {path} (through {how}), which is "
+            "withheld in this check"
+        )
     saved = []
     try:
         for path, owner, name in targets:

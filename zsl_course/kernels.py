@@ -52,8 +52,12 @@ def notebook_client(
     """An nbclient client that runs ``notebook`` in a fresh ``python3`` kernel of this environment, in ``cwd``
     (CurveZMQ-encrypted kernel transport; see :func:`execute_notebook`)."""
     return NotebookClient(
-        notebook, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
-        resources={"metadata": {"path": str(cwd)}}, config=_kernel_config(),
+        notebook,
+        timeout=timeout,
+        kernel_name="python3",
+        allow_errors=allow_errors,
+        resources={"metadata": {"path": str(cwd)}},
+        config=_kernel_config(),
     )
 
 

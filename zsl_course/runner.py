@@ -96,10 +96,15 @@ def run_course(
         peak = _execute_measured(notebook, notebooks, timeout)
         seconds = time.perf_counter() - start
         nbformat.write(clean_notebook(notebook), out / "notebooks" / path.name)
-        record = RunRecord(path.name, seconds, _save_figures(notebook, path.stem, out / "figures"), headline(notebook), peak)
+        record = RunRecord(
+            path.name, seconds, _save_figures(notebook, path.stem, out / "figures"), headline(notebook), peak
+        )
         records.append(record)
-        print(f"{record.notebook:<40} {record.seconds:6.1f} s  {_megabytes(peak):>8}  {record.figures:2d} figures  "
-              f"{record.headline}", flush=True)
+        print(
+            f"{record.notebook:<40} {record.seconds:6.1f} s  {_megabytes(peak):>8}  {record.figures:2d} figures  "
+            f"{record.headline}",
+            flush=True,
+        )
     total = sum(r.seconds for r in records)
     peak = max((r.peak_memory_mb for r in records if r.peak_memory_mb is not None), default=None)
     print(f"{len(records)} notebooks in {total:.1f} s; peak kernel memory {_megabytes(peak)}; outputs in {out}")

@@ -19,10 +19,11 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
-from . import render
 from zsl_utils.data import dataset_folder, image_splits, save_xlsa17
 from zsl_utils.train import class_targets
 from zsl_utils.utils import set_seed
+
+from . import render
 
 __all__ = ["ShapesCNN", "BuildConfig", "shapes_splits", "train_encoder", "encode", "build_shapes"]
 
@@ -38,7 +39,11 @@ class ShapesCNN(nn.Module):
         super().__init__()
 
         def block(c_in: int, c_out: int, pool: bool) -> list[nn.Module]:
-            layers: list[nn.Module] = [nn.Conv2d(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU()]
+            layers: list[nn.Module] = [
+                nn.Conv2d(c_in, c_out, 3, padding=1, bias=False),
+                nn.BatchNorm2d(c_out),
+                nn.ReLU(),
+            ]
             return layers + [nn.MaxPool2d(2)] if pool else layers
 
         self.body = nn.Sequential(
@@ -79,7 +84,9 @@ def shapes_splits(labels: np.ndarray, fraction: float, seed: int) -> dict[str, n
     """Image indices of the GBU splits from ``render.gbu_split`` classes; ``fraction`` of each seen class's images
     (seeded) go to test_seen. ``train``/``val`` follow xlsa17: every image of their classes, test_seen included."""
     classes = {name: np.array(ids) for name, ids in render.gbu_split().items()}
-    return image_splits(labels, classes["train"], classes["val"], classes["unseen"], fraction, np.random.default_rng(seed))
+    return image_splits(
+        labels, classes["train"], classes["val"], classes["unseen"], fraction, np.random.default_rng(seed)
+    )
 
 
 def _as_tensor(images: np.ndarray) -> torch.Tensor:
@@ -88,7 +95,12 @@ def _as_tensor(images: np.ndarray) -> torch.Tensor:
 
 
 def train_encoder(
-    images: np.ndarray, labels: np.ndarray, train_index: np.ndarray, classes: np.ndarray, config: BuildConfig, progress: bool = True
+    images: np.ndarray,
+    labels: np.ndarray,
+    train_index: np.ndarray,
+    classes: np.ndarray,
+    config: BuildConfig,
+    progress: bool = True,
 ) -> ShapesCNN:
     """Train ``ShapesCNN`` to classify ``classes`` on images ``train_index`` only (the caller passes trainval)."""
     set_seed(config.seed)
@@ -165,7 +177,16 @@ def build_shapes(out: str | Path | None = None, config: BuildConfig = BuildConfi
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        save_xlsa17(staging, features, labels, render.class_names(), render.normalised_attributes(original), original, splits, files)
+        save_xlsa17(
+            staging,
+            features,
+            labels,
+            render.class_names(),
+            render.normalised_attributes(original),
+            original,
+            splits,
+            files,
+        )
         np.save(staging / "regions.npy", regions.astype(np.float16))
         torch.save(encoder.state_dict(), staging / "encoder.pt")
         info = {

@@ -143,8 +143,20 @@ class RenderConfig:
             raise ValueError(f"front is a probability, got {self.front}")
         if self.supersample < 1:
             raise ValueError(f"supersample must be >= 1, got {self.supersample}")
-        strengths = ("shift", "rotation", "aspect_jitter", "hue_jitter", "saturation_jitter", "brightness_jitter",
-                     "shading", "background_tint", "texture", "noise", "blobs", "lines")
+        strengths = (
+            "shift",
+            "rotation",
+            "aspect_jitter",
+            "hue_jitter",
+            "saturation_jitter",
+            "brightness_jitter",
+            "shading",
+            "background_tint",
+            "texture",
+            "noise",
+            "blobs",
+            "lines",
+        )
         negative = [name for name in strengths if getattr(self, name) < 0]
         if negative:
             raise ValueError(f"nuisance strengths must be >= 0: {', '.join(negative)}")
@@ -192,8 +204,10 @@ class _Shape:
 
 def _polygon_sdf(vertices: np.ndarray) -> _SDF:
     """Exact signed distance to a simple polygon: nearest edge distance, sign from the even-odd crossing rule."""
-    edges = [(float(ax), float(ay), float(bx), float(by))
-             for (ax, ay), (bx, by) in zip(vertices, np.roll(vertices, 1, axis=0))]
+    edges = [
+        (float(ax), float(ay), float(bx), float(by))
+        for (ax, ay), (bx, by) in zip(vertices, np.roll(vertices, 1, axis=0))
+    ]
 
     def sdf(x: np.ndarray, y: np.ndarray) -> np.ndarray:
         d2 = np.full(np.broadcast_shapes(x.shape, y.shape), np.inf, dtype=np.result_type(x, y))
@@ -223,8 +237,9 @@ def _polygon(vertices: np.ndarray) -> _Shape:
         if np.abs(rotated[:, None, :] - vertices[None, :, :]).sum(-1).min(1).max() < 1e-9:
             symmetry = order
             break
-    return _Shape(_polygon_sdf(vertices), len(vertices), int((~convex).sum()), float(angle[convex].min()), 0.0,
-                  symmetry)
+    return _Shape(
+        _polygon_sdf(vertices), len(vertices), int((~convex).sum()), float(angle[convex].min()), 0.0, symmetry
+    )
 
 
 def _regular(n: int, radius: float | list[float], phase_deg: float) -> np.ndarray:
@@ -255,8 +270,22 @@ def _heart_sdf(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 def _shapes() -> dict[str, _Shape]:
     arc, straight = math.pi * _HEART_R, math.hypot(0.5, 0.5)
     arm, half = 0.95, 0.32
-    cross = np.array([(arm, -half), (arm, half), (half, half), (half, arm), (-half, arm), (-half, half),
-                      (-arm, half), (-arm, -half), (-half, -half), (-half, -arm), (half, -arm), (half, -half)])
+    cross = np.array(
+        [
+            (arm, -half),
+            (arm, half),
+            (half, half),
+            (half, arm),
+            (-half, arm),
+            (-half, half),
+            (-arm, half),
+            (-arm, -half),
+            (-half, -half),
+            (-half, -arm),
+            (half, -arm),
+            (half, -half),
+        ]
+    )
     return {
         "circle": _Shape(_circle_sdf, 0, 0, 180.0, 1.0, 0),
         "square": _polygon(_regular(4, 0.99, 45.0)),
@@ -285,8 +314,10 @@ def class_parts(name: str) -> tuple[str, str]:
     """The (colour, shape) of a class name such as "purple hexagon"."""
     parts = name.split(" ")
     if len(parts) != 2 or parts[0] not in COLOURS or parts[1] not in SHAPES:
-        raise ValueError(f"{name!r} is not a SHAPES class: expected '<colour> <shape>' with a colour in "
-                         f"{list(COLOURS)} and a shape in {list(SHAPES)}")
+        raise ValueError(
+            f"{name!r} is not a SHAPES class: expected '<colour> <shape>' with a colour in "
+            f"{list(COLOURS)} and a shape in {list(SHAPES)}"
+        )
     return parts[0], parts[1]
 
 
@@ -345,8 +376,7 @@ def _draw(rng: np.random.Generator, hsv: tuple[float, float, float], size: int, 
 
     sigma = unit * (cfg.blur[0] + (cfg.blur[1] - cfg.blur[0]) * rng.random())
     noise = cfg.noise * rng.standard_normal((size, size, 3), dtype=np.float32)
-    return _Params(pose, np.array(colorsys.hsv_to_rgb(hue, sat, val)), shade, background, waves, capsules, sigma,
-                   noise)
+    return _Params(pose, np.array(colorsys.hsv_to_rgb(hue, sat, val)), shade, background, waves, capsules, sigma, noise)
 
 
 def _composite(img: np.ndarray, alpha: np.ndarray, colour: np.ndarray) -> None:
@@ -381,9 +411,9 @@ def _blur(img: np.ndarray, sigma: np.ndarray, radius: int) -> np.ndarray:
     w = w[:, :, None, None, None]
     size = img.shape[1]
     pad = np.pad(img, ((0, 0), (radius, radius), (0, 0), (0, 0)), mode="edge")
-    img = sum(w[:, k] * pad[:, k:k + size] for k in range(2 * radius + 1))
+    img = sum(w[:, k] * pad[:, k : k + size] for k in range(2 * radius + 1))
     pad = np.pad(img, ((0, 0), (0, 0), (radius, radius), (0, 0)), mode="edge")
-    return sum(w[:, k] * pad[:, :, k:k + size] for k in range(2 * radius + 1))
+    return sum(w[:, k] * pad[:, :, k : k + size] for k in range(2 * radius + 1))
 
 
 def _render_batch(params: list[_Params], sdf: _SDF, size: int, cfg: RenderConfig) -> np.ndarray:
@@ -393,15 +423,19 @@ def _render_batch(params: list[_Params], sdf: _SDF, size: int, cfg: RenderConfig
     x, y = grid[None, None, :], grid[None, :, None]
 
     waves = np.stack([p.waves for p in params]).astype(f32)
-    texture = sum(np.cos(waves[:, i, 0, None, None] * x + waves[:, i, 1, None, None] * y + waves[:, i, 2, None, None])
-                  for i in range(3))
-    img = np.stack([p.background for p in params]).astype(f32)[:, None, None, :] \
+    texture = sum(
+        np.cos(waves[:, i, 0, None, None] * x + waves[:, i, 1, None, None] * y + waves[:, i, 2, None, None])
+        for i in range(3)
+    )
+    img = (
+        np.stack([p.background for p in params]).astype(f32)[:, None, None, :]
         + (cfg.texture / math.sqrt(3)) * texture[..., None]
+    )
 
     m = max(len(p.capsules) for p in params)
     caps = np.full((n, m, 9), -1.0, dtype=f32)
     for i, p in enumerate(params):
-        caps[i, :len(p.capsules)] = p.capsules
+        caps[i, : len(p.capsules)] = p.capsules
     _draw_capsules(img, caps, grid, front=False)
 
     pose = np.stack([p.pose for p in params]).astype(f32)
@@ -423,8 +457,9 @@ def _render_batch(params: list[_Params], sdf: _SDF, size: int, cfg: RenderConfig
     return (np.clip(img, 0.0, 1.0) * 255 + 0.5).astype(np.uint8)
 
 
-def render_images(colour: str, shape: str, n: int, seed: int, size: int = 32,
-                  config: RenderConfig = RenderConfig()) -> np.ndarray:
+def render_images(
+    colour: str, shape: str, n: int, seed: int, size: int = 32, config: RenderConfig = RenderConfig()
+) -> np.ndarray:
     """``n`` images of the class "colour shape" as (n, size, size, 3) uint8 RGB.
 
     Deterministic: image i depends only on (colour, shape, seed, i, size, config), so the first k of n images are
@@ -438,14 +473,17 @@ def render_images(colour: str, shape: str, n: int, seed: int, size: int = 32,
     key = _class_key(colour, shape)
     out = np.empty((n, size, size, 3), dtype=np.uint8)
     for start in range(0, n, _CHUNK):
-        params = [_draw(np.random.default_rng([key, seed, i]), hsv, size, config)
-                  for i in range(start, min(start + _CHUNK, n))]
-        out[start:start + len(params)] = _render_batch(params, _SHAPE_DEFS[shape].sdf, size, config)
+        params = [
+            _draw(np.random.default_rng([key, seed, i]), hsv, size, config)
+            for i in range(start, min(start + _CHUNK, n))
+        ]
+        out[start : start + len(params)] = _render_batch(params, _SHAPE_DEFS[shape].sdf, size, config)
     return out
 
 
-def render_dataset(images_per_class: int, seed: int = 0, size: int = 32, config: RenderConfig = RenderConfig(),
-                   progress: bool = False) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def render_dataset(
+    images_per_class: int, seed: int = 0, size: int = 32, config: RenderConfig = RenderConfig(), progress: bool = False
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """All 64 classes: images (N, size, size, 3) uint8, 0-based int64 labels in ``class_names()`` order, and
     image names such as "red_circle/0007.png" (no file is written)."""
     names = class_names()
@@ -457,8 +495,9 @@ def render_dataset(images_per_class: int, seed: int = 0, size: int = 32, config:
     files: list[str] = []
     for label, name in enumerate(names):
         colour, shape = class_parts(name)
-        images[label * images_per_class:(label + 1) * images_per_class] = render_images(
-            colour, shape, images_per_class, seed, size, config)
+        images[label * images_per_class : (label + 1) * images_per_class] = render_images(
+            colour, shape, images_per_class, seed, size, config
+        )
         files += [f"{colour}_{shape}/{i:04d}.png" for i in range(images_per_class)]
     labels = np.repeat(np.arange(len(COLOURS) * _NUM, dtype=np.int64), images_per_class)
     return images, labels, files
@@ -472,11 +511,19 @@ def _colour_attributes(rgb: tuple[int, int, int]) -> list[float]:
     r, g, b = (v / 255 for v in rgb)
     hue, sat, _ = colorsys.rgb_to_hsv(r, g, b)
     h = 2 * math.pi * hue
-    return [100 * r, 100 * g, 100 * b, 50 * (1 + math.cos(h)), 50 * (1 + math.sin(h)),
-            100 * (0.2126 * r + 0.7152 * g + 0.0722 * b), 100 * sat, 50 + 50 * sat * math.cos(h - math.radians(30))]
+    return [
+        100 * r,
+        100 * g,
+        100 * b,
+        50 * (1 + math.cos(h)),
+        50 * (1 + math.sin(h)),
+        100 * (0.2126 * r + 0.7152 * g + 0.0722 * b),
+        100 * sat,
+        50 + 50 * sat * math.cos(h - math.radians(30)),
+    ]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _shape_attributes(shape: str, resolution: int = 512) -> tuple[float, ...]:
     spec = _SHAPE_DEFS[shape]
     step = 2.3 / resolution
@@ -484,8 +531,8 @@ def _shape_attributes(shape: str, resolution: int = 512) -> tuple[float, ...]:
     x, y = np.meshgrid(axis, axis)
     d = spec.sdf(x, y)
     inside = d < 0
-    area = inside.sum() * step ** 2
-    perimeter = (np.abs(d) < 2 * step).sum() * step ** 2 / (4 * step)
+    area = inside.sum() * step**2
+    perimeter = (np.abs(d) < 2 * step).sum() * step**2 / (4 * step)
     xs, ys = x[inside], y[inside]
     width, height = np.ptp(xs) + step, np.ptp(ys) + step
     hull = ConvexHull(np.column_stack([xs, ys])).volume
@@ -500,7 +547,7 @@ def _shape_attributes(shape: str, resolution: int = 512) -> tuple[float, ...]:
         100 * symmetry / 12,
         100 * width / (width + height),
         100 * area / (width * height),
-        100 * min(4 * math.pi * area / perimeter ** 2, 1.0),
+        100 * min(4 * math.pi * area / perimeter**2, 1.0),
         100 * max(1 - area / hull, 0.0),
         50 + 100 * (ys.mean() - (ys.min() + ys.max()) / 2) / height,
         100 * (radii.max() - radii.min()) / radii.max(),
@@ -510,8 +557,9 @@ def _shape_attributes(shape: str, resolution: int = 512) -> tuple[float, ...]:
 def class_attributes() -> tuple[np.ndarray, list[str]]:
     """Class semantics (64, 19) float64 on a 0..100 scale, rows in ``class_names()`` order, and the attribute names
     (see ``ATTRIBUTE_NAMES`` for each one's definition)."""
-    rows = [_colour_attributes(COLOURS[colour]) + list(_shape_attributes(shape))
-            for colour in COLOURS for shape in SHAPES]
+    rows = [
+        _colour_attributes(COLOURS[colour]) + list(_shape_attributes(shape)) for colour in COLOURS for shape in SHAPES
+    ]
     return np.array(rows, dtype=np.float64), list(ATTRIBUTE_NAMES)
 
 
@@ -542,8 +590,13 @@ def gbu_split() -> dict[str, list[int]]:
     return split
 
 
-def sample_grid_figure(images_per_class: int = 1, seed: int = 0, split: dict[str, list[int]] | None = None,
-                       size: int = 32, config: RenderConfig = RenderConfig()) -> Figure:
+def sample_grid_figure(
+    images_per_class: int = 1,
+    seed: int = 0,
+    split: dict[str, list[int]] | None = None,
+    size: int = 32,
+    config: RenderConfig = RenderConfig(),
+) -> Figure:
     """An 8 x 8 grid (rows colours, columns shapes) of sample images per class; unseen classes get a red frame,
     val classes a dashed blue one."""
     split = gbu_split() if split is None else split
@@ -554,8 +607,10 @@ def sample_grid_figure(images_per_class: int = 1, seed: int = 0, split: dict[str
     for c, colour in enumerate(COLOURS):
         for s, shape in enumerate(SHAPES):
             ax = axes[c, s]
-            ax.imshow(np.concatenate(list(render_images(colour, shape, images_per_class, seed, size, config)), 1),
-                      interpolation="nearest")
+            ax.imshow(
+                np.concatenate(list(render_images(colour, shape, images_per_class, seed, size, config)), 1),
+                interpolation="nearest",
+            )
             ax.set_xticks([])
             ax.set_yticks([])
             cid = c * _NUM + s
@@ -570,9 +625,15 @@ def sample_grid_figure(images_per_class: int = 1, seed: int = 0, split: dict[str
                 ax.set_title(shape, fontsize=9)
             if s == 0:
                 ax.set_ylabel(colour, fontsize=9)
-    fig.legend(handles=[Patch(facecolor="none", edgecolor="red", linewidth=3, label="unseen"),
-                        Patch(facecolor="none", edgecolor="tab:blue", linewidth=2.5, linestyle="--", label="val"),
-                        Patch(facecolor="none", edgecolor="none", label="train (no frame)")],
-               loc="lower center", ncol=3, frameon=False)
+    fig.legend(
+        handles=[
+            Patch(facecolor="none", edgecolor="red", linewidth=3, label="unseen"),
+            Patch(facecolor="none", edgecolor="tab:blue", linewidth=2.5, linestyle="--", label="val"),
+            Patch(facecolor="none", edgecolor="none", label="train (no frame)"),
+        ],
+        loc="lower center",
+        ncol=3,
+        frameon=False,
+    )
     fig.subplots_adjust(left=0.08, right=0.98, top=0.95, bottom=0.07, wspace=0.1, hspace=0.1)
     return fig

@@ -8,10 +8,19 @@ from .evaluation import EvalResult, evaluate
 from .session import start_notebook
 from .utils import get_device, set_seed
 
-__all__ = ["ZSLDataset", "EvalResult", "course_dataset", "evaluate", "load_dataset", "load_xlsa17", "get_device", "set_seed",
-           "start_notebook"]
+__all__ = [
+    "ZSLDataset",
+    "EvalResult",
+    "course_dataset",
+    "evaluate",
+    "load_dataset",
+    "load_xlsa17",
+    "get_device",
+    "set_seed",
+    "start_notebook",
+]
 
 try:
     __version__ = metadata.version("zsl-course")
-except metadata.PackageNotFoundError:   # imported from a source folder that was never installed
+except metadata.PackageNotFoundError:  # imported from a source folder that was never installed
     __version__ = "unknown"

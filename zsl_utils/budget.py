@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+
 from .dataset import ZSLDataset
 from .train import TrainConfig
 

@@ -18,8 +18,8 @@ Where the files are looked for:
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Sequence
 
 import numpy as np
 import scipy.io
@@ -155,7 +155,9 @@ def _ids(mat: dict, key: str, path: Path) -> np.ndarray:
     value = _numeric(mat, key, path).ravel()
     bad = value[~np.isfinite(value) | (value != np.round(value))] if value.dtype.kind == "f" else value[:0]
     if bad.size:
-        raise ZSLDataError(f"{path}: {key} must hold whole numbers (1-based ids), got e.g. {bad[:3].tolist()}; the file is corrupt")
+        raise ZSLDataError(
+            f"{path}: {key} must hold whole numbers (1-based ids), got e.g. {bad[:3].tolist()}; the file is corrupt"
+        )
     return value.astype(np.int64)
 
 
@@ -211,7 +213,9 @@ def _check_loaded(
         if index.size == 0:
             raise ZSLDataError(f"{splits_file}: {key} selects no image; the GBU protocol needs images in every split")
         if np.unique(index).size != index.size:
-            raise ZSLDataError(f"{splits_file}: {key} lists {index.size - np.unique(index).size} images twice; the split is invalid")
+            raise ZSLDataError(
+                f"{splits_file}: {key} lists {index.size - np.unique(index).size} images twice; the split is invalid"
+            )
     seen = np.unique(labels[splits["trainval"]])
     stray = np.setdiff1d(np.unique(labels[splits["test_seen"]]), seen)
     if stray.size:
@@ -222,7 +226,9 @@ def _check_loaded(
     train_classes, val_classes = np.unique(labels[splits["train"]]), np.unique(labels[splits["val"]])
     both = np.intersect1d(train_classes, val_classes)
     if both.size:
-        raise ZSLDataError(f"{splits_file}: classes {[names[c] for c in both[:5]]} are in both train_loc and val_loc; the split is invalid")
+        raise ZSLDataError(
+            f"{splits_file}: classes {[names[c] for c in both[:5]]} are in both train_loc and val_loc; the split is invalid"
+        )
     neither = np.setdiff1d(seen, np.union1d(train_classes, val_classes))
     if neither.size:
         raise ZSLDataError(
@@ -275,7 +281,11 @@ def load_xlsa17(
     hint = f"run `zsl-course download {name}`" if name.upper() in XLSA17_DATASETS else "check the dataset folder"
     res = _loadmat(folder / "res101.mat", hint)
     splits = _loadmat(folder / "att_splits.mat", hint)
-    for key, mat, file in (("features", res, "res101.mat"), ("labels", res, "res101.mat"), ("att", splits, "att_splits.mat")):
+    for key, mat, file in (
+        ("features", res, "res101.mat"),
+        ("labels", res, "res101.mat"),
+        ("att", splits, "att_splits.mat"),
+    ):
         if key not in mat:
             raise ZSLDataError(f"{folder / file} has no field {key!r}: not an xlsa17 file")
 
@@ -296,9 +306,15 @@ def load_xlsa17(
 
     att = _numeric(splits, "att", folder / "att_splits.mat").astype(np.float32).T
     n_classes = att.shape[0]
-    names = _strings(splits["allclasses_names"]) if "allclasses_names" in splits else [f"class_{i:03d}" for i in range(n_classes)]
+    names = (
+        _strings(splits["allclasses_names"])
+        if "allclasses_names" in splits
+        else [f"class_{i:03d}" for i in range(n_classes)]
+    )
     if len(names) != n_classes:
-        raise ZSLDataError(f"{folder / 'att_splits.mat'}: {len(names)} class names but att has {n_classes} classes (columns)")
+        raise ZSLDataError(
+            f"{folder / 'att_splits.mat'}: {len(names)} class names but att has {n_classes} classes (columns)"
+        )
     if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
         raise ZSLDataError(
             f"{folder}: labels span [{labels.min() + 1}, {labels.max() + 1}] (1-based) but att has {n_classes} classes; "
@@ -309,7 +325,9 @@ def load_xlsa17(
     if "original_att" in splits:
         original = _numeric(splits, "original_att", folder / "att_splits.mat").astype(np.float32).T
         if original.shape[0] != n_classes:
-            raise ZSLDataError(f"{folder / 'att_splits.mat'}: original_att has {original.shape[0]} classes, att has {n_classes}")
+            raise ZSLDataError(
+                f"{folder / 'att_splits.mat'}: original_att has {original.shape[0]} classes, att has {n_classes}"
+            )
         semantics[original_attributes] = original
 
     missing = [key for key in ("trainval_loc", "test_seen_loc", "test_unseen_loc") if key not in splits]
@@ -322,17 +340,25 @@ def load_xlsa17(
     model_selection = {}
     for which in ("train", "val"):
         key = f"{which}_loc"
-        loc = _loc(splits, key, n_images, folder) if key in splits else _rebuild_loc(folder, which, trainval, labels, names)
+        loc = (
+            _loc(splits, key, n_images, folder)
+            if key in splits
+            else _rebuild_loc(folder, which, trainval, labels, names)
+        )
         model_selection[which] = loc[in_trainval[loc]]
 
     seen = np.unique(labels[trainval])
     unseen = np.unique(labels[test_unseen])
     overlap = np.intersect1d(seen, unseen)
     if overlap.size:
-        raise ZSLDataError(f"{folder}: classes {[names[c] for c in overlap[:5]]} are both seen and unseen; the split is invalid")
+        raise ZSLDataError(
+            f"{folder}: classes {[names[c] for c in overlap[:5]]} are both seen and unseen; the split is invalid"
+        )
     leaked = np.intersect1d(trainval, test_seen)
     if leaked.size:
-        raise ZSLDataError(f"{folder}: {leaked.size} images are in both trainval_loc and test_seen_loc; the split is invalid")
+        raise ZSLDataError(
+            f"{folder}: {leaked.size} images are in both trainval_loc and test_seen_loc; the split is invalid"
+        )
 
     regions = None
     if (folder / "regions.npy").is_file():
@@ -437,10 +463,12 @@ def _embedded_missing(name: str, root: str | Path | None, folder: Path, missing:
     """The error for an embedded dataset whose chosen folder lacks files: where it looked, and what to do."""
     looked = "; ".join(f"{path} ({'exists' if path.is_dir() else 'absent'})" for path in embedded_folders(name, root))
     if folder != course_data(name):
-        fix = (f"complete {folder} (`zsl-course build-shapes --out {folder}`), or remove it to use the package's copy")
+        fix = f"complete {folder} (`zsl-course build-shapes --out {folder}`), or remove it to use the package's copy"
     else:
-        fix = "reinstall zsl-course (the package's copy is incomplete), or set ZSL_DATA_ROOT to a folder holding " \
-              f"{name}/ (`zsl-course build-shapes --out ROOT/{name}`)"
+        fix = (
+            "reinstall zsl-course (the package's copy is incomplete), or set ZSL_DATA_ROOT to a folder holding "
+            f"{name}/ (`zsl-course build-shapes --out ROOT/{name}`)"
+        )
     return f"dataset {name}: {folder} lacks {' and '.join(missing)}; looked in, in order: {looked}; {fix}"
 
 

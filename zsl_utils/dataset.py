@@ -60,7 +60,7 @@ class ZSLDataset:
     def feature_dim(self) -> int:
         return int(self.features.shape[1])
 
-    def to(self, device: torch.device | str) -> "ZSLDataset":
+    def to(self, device: torch.device | str) -> ZSLDataset:
         """A copy with every tensor moved to ``device`` once, so training indexes device-resident data."""
         moved = {
             f.name: getattr(self, f.name).to(device)

@@ -104,8 +104,7 @@ def _fetch(url: str, part: Path, chunk_size: int, timeout: float, retry: str) ->
             _fetch(url, part, chunk_size, timeout, retry)
             return
         raise DownloadError(
-            f"the server refused {url}: HTTP {err.code} {err.reason}; check the url and your network, then "
-            f"{retry}"
+            f"the server refused {url}: HTTP {err.code} {err.reason}; check the url and your network, then {retry}"
         ) from err
     except (OSError, HTTPException) as err:
         raise _interrupted(url, part, err, retry) from err
@@ -122,9 +121,10 @@ def _fetch(url: str, part: Path, chunk_size: int, timeout: float, retry: str) ->
             offset = 0
             total = _content_length(response.headers)
         read = getattr(response, "read1", response.read)
-        with part.open("ab" if offset else "wb") as out, tqdm(
-            total=total, initial=offset, unit="B", unit_scale=True, unit_divisor=1024, desc=_ARCHIVE
-        ) as bar:
+        with (
+            part.open("ab" if offset else "wb") as out,
+            tqdm(total=total, initial=offset, unit="B", unit_scale=True, unit_divisor=1024, desc=_ARCHIVE) as bar,
+        ):
             while True:
                 try:
                     chunk = read(chunk_size)
@@ -176,9 +176,7 @@ def _corrupt(archive: Path, problem: str, retry: str) -> DownloadError:
     """Remove the archive (and any partial download) and return the error telling how to recover."""
     archive.unlink(missing_ok=True)
     archive.with_name(_PART).unlink(missing_ok=True)
-    return DownloadError(
-        f"the archive {archive} was corrupt ({problem}); it was removed, {retry} to fetch it anew"
-    )
+    return DownloadError(f"the archive {archive} was corrupt ({problem}); it was removed, {retry} to fetch it anew")
 
 
 def _sha256(path: Path) -> str:

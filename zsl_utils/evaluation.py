@@ -17,8 +17,10 @@ def model_inputs(model: ZSLModel, dataset: ZSLDataset) -> torch.Tensor:
     """The visual input the model reads: ``features`` (N, d_v), or ``regions`` (N, R, d_r) for region models."""
     if model.input_kind == "regions":
         if dataset.regions is None:
-            raise ValueError(f"{type(model).__name__} reads region features, but dataset {dataset.name} has none; "
-                             "use a features model (e.g. TokenAttention) or a dataset with regions.npy")
+            raise ValueError(
+                f"{type(model).__name__} reads region features, but dataset {dataset.name} has none; "
+                "use a features model (e.g. TokenAttention) or a dataset with regions.npy"
+            )
         return dataset.regions
     return dataset.features
 
@@ -31,7 +33,9 @@ def score_images(
     semantics: (C, d_s) -> (n, C). The model's train/eval mode is restored afterwards."""
     chunk = max(1, max_elements // max(1, semantics.shape[0]))
     with inference(model):
-        return torch.cat([model.class_scores(visual[i : i + chunk], semantics) for i in range(0, visual.shape[0], chunk)])
+        return torch.cat(
+            [model.class_scores(visual[i : i + chunk], semantics) for i in range(0, visual.shape[0], chunk)]
+        )
 
 
 @dataclass(frozen=True)
@@ -58,13 +62,17 @@ class EvalResult:
 
     def __str__(self) -> str:
         """``ZSL 73.0 | GZSL S 48.5 U 23.9 H 32.0`` (percent)."""
-        return (f"ZSL {100 * self.zsl:.1f} | GZSL S {100 * self.seen:.1f} U {100 * self.unseen:.1f}"
-                f" H {100 * self.harmonic:.1f}")
+        return (
+            f"ZSL {100 * self.zsl:.1f} | GZSL S {100 * self.seen:.1f} U {100 * self.unseen:.1f}"
+            f" H {100 * self.harmonic:.1f}"
+        )
 
     def calibrated_line(self) -> str:
         """GZSL after calibrated stacking: ``calibrated (gamma=0.0305) S 10.1 U 72.6 H 17.7`` (percent)."""
-        return (f"calibrated (gamma={self.gamma:.3g}) S {100 * self.calibrated_seen:.1f}"
-                f" U {100 * self.calibrated_unseen:.1f} H {100 * self.calibrated_harmonic:.1f}")
+        return (
+            f"calibrated (gamma={self.gamma:.3g}) S {100 * self.calibrated_seen:.1f}"
+            f" U {100 * self.calibrated_unseen:.1f} H {100 * self.calibrated_harmonic:.1f}"
+        )
 
     def gbu_line(self) -> str:
         """Every figure: ``str(self) | calibrated_line() | AUSUC 30.6`` (percent)."""
@@ -89,7 +97,9 @@ def evaluate(model: ZSLModel, dataset: ZSLDataset, semantic_kind: str = "attribu
         calibrated_stacking(scores_unseen, dataset.seen_classes, gamma),
         labels_unseen,
     )
-    _, curve_seen, curve_unseen = seen_unseen_curve(scores_seen, labels_seen, scores_unseen, labels_unseen, dataset.seen_classes)
+    _, curve_seen, curve_unseen = seen_unseen_curve(
+        scores_seen, labels_seen, scores_unseen, labels_unseen, dataset.seen_classes
+    )
     return EvalResult(
         zsl=zsl_accuracy(scores_unseen, labels_unseen, dataset.unseen_classes),
         seen=plain.seen,

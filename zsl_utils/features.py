@@ -84,7 +84,9 @@ def _pretrained_state(weights: WeightsEnum, progress: bool) -> dict[str, torch.T
         ) from error
 
 
-def build_backbone(name: str = "resnet101", weights: str | WeightsEnum | None = "DEFAULT", progress: bool = True) -> nn.Module:
+def build_backbone(
+    name: str = "resnet101", weights: str | WeightsEnum | None = "DEFAULT", progress: bool = True
+) -> nn.Module:
     """A torchvision backbone, in eval mode, whose classification head is the identity.
 
     Maps images ``(B, 3, H, W)`` (normalised as :func:`image_transform` does) to their global-average-pooled
@@ -102,7 +104,9 @@ def build_backbone(name: str = "resnet101", weights: str | WeightsEnum | None = 
     return model.eval()
 
 
-def image_transform(image_size: int | None = None, weights: WeightsEnum | None = None) -> Callable[[Image.Image], torch.Tensor]:
+def image_transform(
+    image_size: int | None = None, weights: WeightsEnum | None = None
+) -> Callable[[Image.Image], torch.Tensor]:
     """PIL RGB image -> ``(3, S, S)`` float tensor normalised with the ImageNet mean and std.
 
     ``image_size=None`` with ``weights`` uses the weights' own transforms; otherwise the xlsa17 recipe scaled to
@@ -139,7 +143,9 @@ def read_attributes_csv(path: str | Path) -> tuple[list[str], list[str], np.ndar
         line = i + 2
         name = row[0].strip()
         if len(row) != len(attributes) + 1:
-            raise ZSLDataError(f"{path} row {line} ({name!r}) has {len(row) - 1} values, the header names {len(attributes)} attributes")
+            raise ZSLDataError(
+                f"{path} row {line} ({name!r}) has {len(row) - 1} values, the header names {len(attributes)} attributes"
+            )
         if not name or name in names:
             raise ZSLDataError(f"{path} row {line}: class name {name!r} is {'empty' if not name else 'duplicated'}")
         names.append(name)
@@ -205,17 +211,25 @@ def gbu_split(
         raise ZSLDataError("name at least one unseen class: zero-shot evaluation needs classes never trained on")
     seen = np.setdiff1d(np.arange(len(class_names)), unseen)
     if seen.size < 2:
-        raise ZSLDataError(f"{seen.size} seen classes: at least 2 are needed (one for train, one for val); name fewer unseen classes")
+        raise ZSLDataError(
+            f"{seen.size} seen classes: at least 2 are needed (one for train, one for val); name fewer unseen classes"
+        )
     if val_classes is None:
         n_val = min(max(1, math.floor(0.2 * seen.size + 0.5)), seen.size - 1)
         val = np.sort(np.random.default_rng([seed, 1]).choice(seen, size=n_val, replace=False))
     else:
         val = _class_ids(val_classes, class_names, "val classes")
         if np.intersect1d(val, unseen).size:
-            raise ZSLDataError(f"val classes {[class_names[c] for c in np.intersect1d(val, unseen)]} are also unseen classes")
+            raise ZSLDataError(
+                f"val classes {[class_names[c] for c in np.intersect1d(val, unseen)]} are also unseen classes"
+            )
         if not 0 < val.size < seen.size:
-            raise ZSLDataError(f"val classes must be at least one and not all of the {seen.size} seen classes, got {val.size}")
-    return image_splits(labels, np.setdiff1d(seen, val), val, unseen, test_seen_fraction, np.random.default_rng([seed, 0]))
+            raise ZSLDataError(
+                f"val classes must be at least one and not all of the {seen.size} seen classes, got {val.size}"
+            )
+    return image_splits(
+        labels, np.setdiff1d(seen, val), val, unseen, test_seen_fraction, np.random.default_rng([seed, 0])
+    )
 
 
 class _ImageFiles(Dataset):
@@ -232,7 +246,9 @@ class _ImageFiles(Dataset):
             with Image.open(path) as image:
                 return self.transform(image.convert("RGB"))
         except (OSError, ValueError, Image.DecompressionBombError) as error:
-            raise ZSLDataError(f"cannot read image {path} ({type(error).__name__}: {error}); delete or replace it") from error
+            raise ZSLDataError(
+                f"cannot read image {path} ({type(error).__name__}: {error}); delete or replace it"
+            ) from error
 
 
 def _sibling(out: Path, tag: str) -> Path:
@@ -246,7 +262,9 @@ def _check_out_folder(out: Path, overwrite: bool) -> None:
     if out.exists() and not out.is_dir():
         raise ZSLDataError(f"{out} exists and is not a folder; choose another output folder")
     if out.exists() and not overwrite and any(out.iterdir()):
-        raise ZSLDataError(f"{out} exists and is not empty; pass overwrite=True to replace it, or choose another folder")
+        raise ZSLDataError(
+            f"{out} exists and is not empty; pass overwrite=True to replace it, or choose another folder"
+        )
 
 
 def _place(staging: Path, out: Path, overwrite: bool) -> None:

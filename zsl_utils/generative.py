@@ -108,7 +108,9 @@ def critic_loss(
     return -wasserstein + gp_weight * gradient_penalty(critic, real, fake, semantics, alpha)
 
 
-def generator_loss(critic_fake: torch.Tensor, logits: torch.Tensor, targets: torch.Tensor, cls_weight: float) -> torch.Tensor:
+def generator_loss(
+    critic_fake: torch.Tensor, logits: torch.Tensor, targets: torch.Tensor, cls_weight: float
+) -> torch.Tensor:
     """f-CLSWGAN's generator loss -E[D(x_fake, s)] - lambda_cls E[log P(y | x_fake)]: critic_fake (B,) = D(x_fake, s),
     logits (B, C) of the frozen seen-class classifier on x_fake, targets (B,) positions among its C classes."""
     return -critic_fake.mean() + cls_weight * F.cross_entropy(logits, targets)
@@ -140,16 +142,27 @@ def _batches(n: int, batch_size: int, generator: torch.Generator, device: torch.
     return [permutation[i * batch : (i + 1) * batch] for i in range(n // batch)]
 
 
-def _check_training_data(features: torch.Tensor, targets: torch.Tensor, class_semantics: torch.Tensor | None = None) -> None:
+def _check_training_data(
+    features: torch.Tensor, targets: torch.Tensor, class_semantics: torch.Tensor | None = None
+) -> None:
     if features.ndim != 2 or features.shape[0] == 0 or targets.shape != (features.shape[0],):
-        raise ValueError(f"expected features (N, d_v) with N >= 1 and targets (N,), got {tuple(features.shape)} and "
-                         f"{tuple(targets.shape)}")
+        raise ValueError(
+            f"expected features (N, d_v) with N >= 1 and targets (N,), got {tuple(features.shape)} and "
+            f"{tuple(targets.shape)}"
+        )
     if class_semantics is not None and int(targets.max()) >= class_semantics.shape[0]:
-        raise ValueError(f"targets index {int(targets.max()) + 1} classes, class_semantics has {class_semantics.shape[0]}")
+        raise ValueError(
+            f"targets index {int(targets.max()) + 1} classes, class_semantics has {class_semantics.shape[0]}"
+        )
 
 
 def train_softmax(
-    classifier: nn.Linear, features: torch.Tensor, targets: torch.Tensor, epochs: int, batch_size: int, lr: float,
+    classifier: nn.Linear,
+    features: torch.Tensor,
+    targets: torch.Tensor,
+    epochs: int,
+    batch_size: int,
+    lr: float,
     seed: int,
 ) -> list[float]:
     """A softmax classifier on features (N, d_v) with targets (N,) (positions among its outputs), from zero weights
@@ -268,11 +281,7 @@ def train_vae(
 
 
 def synthesize(
-    generator: ConditionalGenerator,
-    semantics: torch.Tensor,
-    classes: torch.Tensor,
-    n_per_class: int,
-    seed: int = 0,
+    generator: ConditionalGenerator, semantics: torch.Tensor, classes: torch.Tensor, n_per_class: int, seed: int = 0
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """``n_per_class`` features of each class, x = G(z, s_c) with z ~ N(0, I), without gradients.
 
@@ -281,14 +290,20 @@ def synthesize(
     if isinstance(n_per_class, bool) or not isinstance(n_per_class, int) or n_per_class < 1:
         raise ValueError(f"n_per_class must be an int >= 1 (features per class), got {n_per_class!r}")
     if semantics.ndim != 2 or semantics.shape[1] != generator.semantic_dim:
-        raise ValueError(f"semantics must be (C, {generator.semantic_dim}), the generator's semantic width, got "
-                         f"{tuple(semantics.shape)}; pass the class embeddings the generator was trained with")
+        raise ValueError(
+            f"semantics must be (C, {generator.semantic_dim}), the generator's semantic width, got "
+            f"{tuple(semantics.shape)}; pass the class embeddings the generator was trained with"
+        )
     classes = classes.to(semantics.device)
     if classes.ndim != 1 or classes.numel() == 0 or classes.is_floating_point():
-        raise ValueError(f"classes must be a non-empty 1-D tensor of class ids, got {classes.dtype} {tuple(classes.shape)}")
+        raise ValueError(
+            f"classes must be a non-empty 1-D tensor of class ids, got {classes.dtype} {tuple(classes.shape)}"
+        )
     if int(classes.min()) < 0 or int(classes.max()) >= semantics.shape[0]:
-        raise ValueError(f"classes must index the {semantics.shape[0]} rows of semantics, got ids in "
-                         f"[{int(classes.min())}, {int(classes.max())}]")
+        raise ValueError(
+            f"classes must index the {semantics.shape[0]} rows of semantics, got ids in "
+            f"[{int(classes.min())}, {int(classes.max())}]"
+        )
     labels = classes.repeat_interleave(n_per_class)
     rng = torch.Generator(device=semantics.device).manual_seed(seed)
     noise = torch.randn(len(labels), generator.noise_dim, generator=rng, device=semantics.device)

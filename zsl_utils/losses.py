@@ -9,9 +9,9 @@ dtype is an error). ``reduction`` is ``"mean"`` (over the batch), ``"sum"`` or `
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Iterator
 
 import torch
 import torch.nn.functional as F
@@ -65,13 +65,20 @@ def _check_labels(labels: torch.Tensor, batch_size: int | None = None, num_class
     if labels.dim() != 1:
         raise ValueError(f"labels must be 1-D (B,), got shape {tuple(labels.shape)}")
     if labels.dtype not in (torch.int64, torch.int32):
-        raise ValueError(f"labels must be an int64 (or int32) tensor of class ids, got dtype {labels.dtype}; use labels.long()")
+        raise ValueError(
+            f"labels must be an int64 (or int32) tensor of class ids, got dtype {labels.dtype}; use labels.long()"
+        )
     if batch_size is not None and labels.shape[0] != batch_size:
         raise ValueError(f"labels has {labels.shape[0]} entries but the batch has B={batch_size} rows")
     # The range check reads the labels on the host: skipped for trusted labels and during CUDA graph capture (no
     # synchronisation is allowed there).
     skip = _LABELS_TRUSTED.get() or (labels.is_cuda and torch.cuda.is_current_stream_capturing())
-    if num_classes is not None and labels.numel() and not skip and (int(labels.min()) < 0 or int(labels.max()) >= num_classes):
+    if (
+        num_classes is not None
+        and labels.numel()
+        and not skip
+        and (int(labels.min()) < 0 or int(labels.max()) >= num_classes)
+    ):
         raise ValueError(
             f"labels must lie in [0, {num_classes}) (C={num_classes} classes), "
             f"got values in [{int(labels.min())}, {int(labels.max())}]"

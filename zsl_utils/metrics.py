@@ -5,8 +5,9 @@ Every function accepts torch tensors on any device or NumPy arrays; accuracies a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence, Union
+from typing import Union
 
 import numpy as np
 import torch
@@ -38,7 +39,9 @@ def _class_ids(x: ArrayLike, name: str) -> torch.Tensor:
     """``x`` as int64 class ids; floats and bools are an error (``long()`` would silently truncate 0.9 to class 0)."""
     t = _tensor(x)
     if t.numel() and (t.dtype.is_floating_point or t.dtype.is_complex or t.dtype == torch.bool):
-        raise ValueError(f"{name} must be integer class ids, got dtype {t.dtype}; from scores, take scores.argmax(dim=1)")
+        raise ValueError(
+            f"{name} must be integer class ids, got dtype {t.dtype}; from scores, take scores.argmax(dim=1)"
+        )
     return t.long()
 
 
@@ -46,9 +49,13 @@ def _check_scores(scores: torch.Tensor, labels: torch.Tensor) -> None:
     if scores.ndim != 2:
         raise ValueError(f"scores must be (n, C), got shape {tuple(scores.shape)}")
     if labels.shape != (scores.shape[0],):
-        raise ValueError(f"labels must be ({scores.shape[0]},) to match scores {tuple(scores.shape)}, got {tuple(labels.shape)}")
+        raise ValueError(
+            f"labels must be ({scores.shape[0]},) to match scores {tuple(scores.shape)}, got {tuple(labels.shape)}"
+        )
     if labels.numel() and (int(labels.min()) < 0 or int(labels.max()) >= scores.shape[1]):
-        raise ValueError(f"labels must be class ids in [0, {scores.shape[1]}), got range [{int(labels.min())}, {int(labels.max())}]")
+        raise ValueError(
+            f"labels must be class ids in [0, {scores.shape[1]}), got range [{int(labels.min())}, {int(labels.max())}]"
+        )
 
 
 def per_class_accuracy(predictions: ArrayLike, labels: ArrayLike, classes: ArrayLike | None = None) -> float:

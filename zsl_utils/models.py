@@ -116,7 +116,7 @@ class FeatureNorm(nn.Module):
         self.register_buffer("mean", torch.zeros(dim))
         self.register_buffer("std", torch.ones(dim))
 
-    def fit(self, visual: torch.Tensor) -> "FeatureNorm":
+    def fit(self, visual: torch.Tensor) -> FeatureNorm:
         """Statistics from training images only. visual: (n, d_v) or (n, R, d_r)."""
         if self.kind == "standardise":
             flat = visual.reshape(-1, visual.shape[-1]).float()
@@ -159,7 +159,7 @@ class ZSLModel(nn.Module):
         self.semantic_dim = semantic_dim
         self.feature_norm: FeatureNorm | None = None
 
-    def set_feature_norm(self, kind: str, training_visual: torch.Tensor) -> "ZSLModel":
+    def set_feature_norm(self, kind: str, training_visual: torch.Tensor) -> ZSLModel:
         """Normalise every visual input first (``FEATURE_NORMS``), with statistics from ``training_visual``, the
         training images' features (n, d_v) or regions (n, R, d_r); ``"none"`` removes it. Returns ``self``."""
         self._check("set_feature_norm", training_visual)
@@ -383,12 +383,8 @@ class FittedModel(ZSLModel):
         self.register_buffer("fitted", torch.tensor(False))
 
     def fit(
-        self,
-        features: torch.Tensor,
-        labels: torch.Tensor,
-        semantics: torch.Tensor,
-        classes: torch.Tensor | None = None,
-    ) -> "FittedModel":
+        self, features: torch.Tensor, labels: torch.Tensor, semantics: torch.Tensor, classes: torch.Tensor | None = None
+    ) -> FittedModel:
         """Fit on the device of ``features`` (Apple MPS, which has no float64: on the CPU); returns ``self``.
 
         features: (n, d_v); labels: (n,) class ids indexing the rows of semantics: (C, d_s); classes: (z,) the
@@ -400,7 +396,12 @@ class FittedModel(ZSLModel):
         return self
 
     def _training_problem(
-        self, method: str, features: torch.Tensor, labels: torch.Tensor, semantics: torch.Tensor, classes: torch.Tensor | None
+        self,
+        method: str,
+        features: torch.Tensor,
+        labels: torch.Tensor,
+        semantics: torch.Tensor,
+        classes: torch.Tensor | None,
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Checked inputs on the solving device (that of ``features``, except Apple MPS, which has no float64: there
         the CPU): features (n, d_v), match (n, z) bool (image i is of training class j), class semantics (z, d_s)."""
@@ -415,7 +416,9 @@ class FittedModel(ZSLModel):
             )
         classes = labels.unique() if classes is None else classes.to(device)
         if classes.dim() != 1 or classes.numel() != classes.unique().numel():
-            raise ValueError(f"{name}.{method}: classes must be a 1-D tensor of distinct class ids, got {classes.tolist()}")
+            raise ValueError(
+                f"{name}.{method}: classes must be a 1-D tensor of distinct class ids, got {classes.tolist()}"
+            )
         if classes.numel() and not (0 <= classes.min() and classes.max() < semantics.shape[0]):
             raise ValueError(
                 f"{name}.{method}: class ids must index the {semantics.shape[0]} rows of semantics "
@@ -460,7 +463,9 @@ class ESZSL(FittedModel):
         if not (gamma > 0 and lam > 0):
             raise ValueError(f"gamma and lam must be > 0, got gamma={gamma!r}, lam={lam!r}")
         if not negative_target < 1:
-            raise ValueError(f"negative_target must be < 1 (the target of an image's own class), got {negative_target!r}")
+            raise ValueError(
+                f"negative_target must be < 1 (the target of an image's own class), got {negative_target!r}"
+            )
         self.gamma = float(gamma)
         self.lam = float(lam)
         self.negative_target = float(negative_target)
@@ -527,7 +532,9 @@ class ESZSL(FittedModel):
         """The two factors of :meth:`solve_grid`'s W(gamma, lam) = left[i] @ right[j], float64:
         left (G, d_v, d_s) = (X^T X + gamma I)^-1 X^T Y S Q and right (L, d_s, d_s) = diag(1 / (b + lam)) Q^T."""
         if not (gammas and lams and all(g > 0 for g in gammas) and all(lam > 0 for lam in lams)):
-            raise ValueError(f"ESZSL.solve_grid: gammas and lams must be non-empty and > 0, got {list(gammas)}, {list(lams)}")
+            raise ValueError(
+                f"ESZSL.solve_grid: gammas and lams must be non-empty and > 0, got {list(gammas)}, {list(lams)}"
+            )
         X, match, S = self._training_problem("solve_grid", features, labels, semantics, classes)
         X, S, Y = self._prepare(X).double(), S.double(), self._targets(match)
         gram = X.T @ X  # (d_v, d_v), once
@@ -673,9 +680,7 @@ class SingleTokenAttention(ZSLModel):
     def _attend(self, visual_tokens: torch.Tensor, semantic_tokens: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(N, h), (N, h) -> scores (N,), attention weights (N, heads) over the one key."""
         key = visual_tokens[:, None]
-        out, weights = self.attention(
-            semantic_tokens[:, None], key, key, need_weights=True, average_attn_weights=False
-        )
+        out, weights = self.attention(semantic_tokens[:, None], key, key, need_weights=True, average_attn_weights=False)
         return self.output(out[:, 0]).squeeze(-1), weights[:, :, 0, 0]
 
     def _pairs(self, visual_emb: torch.Tensor, semantic_emb: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -842,8 +847,13 @@ class GenerativeClassifier(ZSLModel):
     """
 
     def __init__(
-        self, visual_dim: int, semantic_dim: int, hidden_dim: int = 256, noise_dim: int | None = None,
-        n_per_class: int = 100, classifier_epochs: int = 25,
+        self,
+        visual_dim: int,
+        semantic_dim: int,
+        hidden_dim: int = 256,
+        noise_dim: int | None = None,
+        n_per_class: int = 100,
+        classifier_epochs: int = 25,
     ) -> None:
         super().__init__(visual_dim, semantic_dim)
         noise_dim = semantic_dim if noise_dim is None else noise_dim
@@ -864,7 +874,7 @@ class GenerativeClassifier(ZSLModel):
         unseen_classes: torch.Tensor,
         config,
         train_generator: bool = True,
-    ) -> "GenerativeClassifier":
+    ) -> GenerativeClassifier:
         """Train the generator on the seen classes' features, synthesise ``n_per_class`` features per unseen class,
         and train the final softmax classifier on both; returns ``self``. ``train_generator=False`` keeps the
         generator as it is (trained by an earlier ``fit`` on the same data) and trains the final classifier only,
@@ -880,25 +890,40 @@ class GenerativeClassifier(ZSLModel):
         semantics, seen, unseen = semantics.to(device), seen_classes.to(device), unseen_classes.to(device)
         for kind, ids in (("seen_classes", seen), ("unseen_classes", unseen)):
             if ids.ndim != 1 or ids.numel() == 0 or ids.is_floating_point() or ids.unique().numel() != ids.numel():
-                raise ValueError(f"{name}.fit: {kind} must be a non-empty 1-D tensor of distinct class ids, got {ids.tolist()}")
+                raise ValueError(
+                    f"{name}.fit: {kind} must be a non-empty 1-D tensor of distinct class ids, got {ids.tolist()}"
+                )
             if int(ids.min()) < 0 or int(ids.max()) >= semantics.shape[0]:
-                raise ValueError(f"{name}.fit: {kind} must index the {semantics.shape[0]} rows of semantics, got {ids.tolist()}")
+                raise ValueError(
+                    f"{name}.fit: {kind} must index the {semantics.shape[0]} rows of semantics, got {ids.tolist()}"
+                )
         if bool(torch.isin(seen, unseen).any()):
-            raise ValueError(f"{name}.fit: seen_classes and unseen_classes share {seen[torch.isin(seen, unseen)].tolist()}")
+            raise ValueError(
+                f"{name}.fit: seen_classes and unseen_classes share {seen[torch.isin(seen, unseen)].tolist()}"
+            )
         match = labels.to(device)[:, None] == seen[None, :]  # (n, z)
         if labels.shape != (features.shape[0],) or not bool(match.any(dim=1).all()):
-            raise ValueError(f"{name}.fit: labels must be ({features.shape[0]},) ids of seen_classes, got "
-                             f"{_shape(labels)} with ids {labels.unique().tolist()[:10]}")
+            raise ValueError(
+                f"{name}.fit: labels must be ({features.shape[0]},) ids of seen_classes, got "
+                f"{_shape(labels)} with ids {labels.unique().tolist()[:10]}"
+            )
         features = self._prepare(features)
         if train_generator:
             self._train_generator(features, match.float().argmax(dim=1), semantics[seen], config)
         synthetic, _ = synthesize(self.generator, semantics, unseen, self.n_per_class, seed=config.seed)
         classes = torch.cat([seen, unseen])
         positions = torch.arange(len(classes), device=device)
-        targets = torch.cat([match.float().argmax(dim=1), positions[len(seen):].repeat_interleave(self.n_per_class)])
+        targets = torch.cat([match.float().argmax(dim=1), positions[len(seen) :].repeat_interleave(self.n_per_class)])
         self.classifier = nn.Linear(self.visual_dim, len(classes)).to(device)
-        train_softmax(self.classifier, torch.cat([features, synthetic]), targets, self.classifier_epochs,
-                      config.batch_size, 1e-3, config.seed)
+        train_softmax(
+            self.classifier,
+            torch.cat([features, synthetic]),
+            targets,
+            self.classifier_epochs,
+            config.batch_size,
+            1e-3,
+            config.seed,
+        )
         self.class_semantics = semantics[classes].clone()
         self.fitted.fill_(True)
         return self
@@ -906,7 +931,7 @@ class GenerativeClassifier(ZSLModel):
     CLASSIFIER_PARAMS = ("n_per_class", "classifier_epochs")
     """The arguments that only the final classifier reads: changing them needs no new generator."""
 
-    def set_classifier_params(self, **params: int) -> "GenerativeClassifier":
+    def set_classifier_params(self, **params: int) -> GenerativeClassifier:
         """Set ``CLASSIFIER_PARAMS`` (positive ints) for the next :meth:`fit`; returns ``self``."""
         for name, value in params.items():
             if name not in self.CLASSIFIER_PARAMS:
@@ -915,7 +940,9 @@ class GenerativeClassifier(ZSLModel):
             setattr(self, name, value)
         return self
 
-    def _train_generator(self, features: torch.Tensor, targets: torch.Tensor, class_semantics: torch.Tensor, config) -> None:
+    def _train_generator(
+        self, features: torch.Tensor, targets: torch.Tensor, class_semantics: torch.Tensor, config
+    ) -> None:
         """features: (n, d_v) normalised; targets: (n,) positions among class_semantics (z, d_s)."""
         raise NotImplementedError
 
@@ -958,8 +985,15 @@ class CLSWGAN(GenerativeClassifier):
     steps per generator step. Other arguments as in :class:`GenerativeClassifier`."""
 
     def __init__(
-        self, visual_dim: int, semantic_dim: int, hidden_dim: int = 256, noise_dim: int | None = None,
-        n_per_class: int = 100, classifier_epochs: int = 25, cls_weight: float = 0.01, gp_weight: float = 10.0,
+        self,
+        visual_dim: int,
+        semantic_dim: int,
+        hidden_dim: int = 256,
+        noise_dim: int | None = None,
+        n_per_class: int = 100,
+        classifier_epochs: int = 25,
+        cls_weight: float = 0.01,
+        gp_weight: float = 10.0,
         critic_steps: int = 5,
     ) -> None:
         super().__init__(visual_dim, semantic_dim, hidden_dim, noise_dim, n_per_class, classifier_epochs)
@@ -969,12 +1003,27 @@ class CLSWGAN(GenerativeClassifier):
         self.cls_weight, self.gp_weight, self.critic_steps = float(cls_weight), float(gp_weight), critic_steps
         self.critic = Critic(visual_dim, semantic_dim, hidden_dim)
 
-    def _train_generator(self, features: torch.Tensor, targets: torch.Tensor, class_semantics: torch.Tensor, config) -> None:
+    def _train_generator(
+        self, features: torch.Tensor, targets: torch.Tensor, class_semantics: torch.Tensor, config
+    ) -> None:
         seen_classifier = nn.Linear(self.visual_dim, class_semantics.shape[0]).to(features.device)
         train_softmax(seen_classifier, features, targets, self.classifier_epochs, config.batch_size, 1e-3, config.seed)
-        train_wgan(self.generator, self.critic, seen_classifier, features, targets, class_semantics, config.epochs,
-                   config.batch_size, config.lr, config.seed, self.gp_weight, self.cls_weight, self.critic_steps,
-                   config.progress)
+        train_wgan(
+            self.generator,
+            self.critic,
+            seen_classifier,
+            features,
+            targets,
+            class_semantics,
+            config.epochs,
+            config.batch_size,
+            config.lr,
+            config.seed,
+            self.gp_weight,
+            self.cls_weight,
+            self.critic_steps,
+            config.progress,
+        )
 
 
 class ConditionalVAE(GenerativeClassifier):
@@ -983,8 +1032,14 @@ class ConditionalVAE(GenerativeClassifier):
     :class:`GenerativeClassifier`."""
 
     def __init__(
-        self, visual_dim: int, semantic_dim: int, hidden_dim: int = 256, noise_dim: int | None = None,
-        n_per_class: int = 100, classifier_epochs: int = 25, kl_weight: float = 1.0,
+        self,
+        visual_dim: int,
+        semantic_dim: int,
+        hidden_dim: int = 256,
+        noise_dim: int | None = None,
+        n_per_class: int = 100,
+        classifier_epochs: int = 25,
+        kl_weight: float = 1.0,
     ) -> None:
         super().__init__(visual_dim, semantic_dim, hidden_dim, noise_dim, n_per_class, classifier_epochs)
         if not kl_weight > 0:
@@ -992,9 +1047,22 @@ class ConditionalVAE(GenerativeClassifier):
         self.kl_weight = float(kl_weight)
         self.encoder = Encoder(visual_dim, semantic_dim, self.generator.noise_dim, hidden_dim)
 
-    def _train_generator(self, features: torch.Tensor, targets: torch.Tensor, class_semantics: torch.Tensor, config) -> None:
-        train_vae(self.generator, self.encoder, features, targets, class_semantics, config.epochs, config.batch_size,
-                  config.lr, config.seed, self.kl_weight, config.progress)
+    def _train_generator(
+        self, features: torch.Tensor, targets: torch.Tensor, class_semantics: torch.Tensor, config
+    ) -> None:
+        train_vae(
+            self.generator,
+            self.encoder,
+            features,
+            targets,
+            class_semantics,
+            config.epochs,
+            config.batch_size,
+            config.lr,
+            config.seed,
+            self.kl_weight,
+            config.progress,
+        )
 
 
 MODELS: dict[str, Callable[..., ZSLModel]] = {

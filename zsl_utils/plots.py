@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -21,7 +21,13 @@ from .models import ZSLModel, inference
 from .train import History
 
 __all__ = [
-    "NAMED_COLOURS", "ClassStyle", "class_styles", "place_labels", "joint_embedding", "plot_tsne", "plot_training_curves",
+    "NAMED_COLOURS",
+    "ClassStyle",
+    "class_styles",
+    "place_labels",
+    "joint_embedding",
+    "plot_tsne",
+    "plot_training_curves",
     "plot_seen_unseen_curve",
 ]
 
@@ -39,15 +45,27 @@ def _heart() -> MarkerPath:
 
 
 SHAPE_MARKERS: dict[str, object] = {
-    "circle": "o", "square": "s", "triangle": "^", "star": "*", "hexagon": "h", "cross": "P", "heart": _heart(),
+    "circle": "o",
+    "square": "s",
+    "triangle": "^",
+    "star": "*",
+    "hexagon": "h",
+    "cross": "P",
+    "heart": _heart(),
     "diamond": "D",
 }
 """SHAPES' shape words -> matplotlib markers, drawn as the renderer draws the shapes (the cross upright, a "+")."""
 
 
 NAMED_COLOURS: dict[str, str] = {
-    "red": "tab:red", "orange": "tab:orange", "yellow": "gold", "green": "tab:green", "blue": "tab:blue",
-    "purple": "tab:purple", "pink": "tab:pink", "brown": "tab:brown",
+    "red": "tab:red",
+    "orange": "tab:orange",
+    "yellow": "gold",
+    "green": "tab:green",
+    "blue": "tab:blue",
+    "purple": "tab:purple",
+    "pink": "tab:pink",
+    "brown": "tab:brown",
 }
 """Colour words of class names -> matplotlib colours (Tableau's palette, made to be told apart, and gold for yellow)."""
 
@@ -107,15 +125,16 @@ def place_labels(
     renderer = figure.canvas.get_renderer()
     anchors_px = ax.transData.transform(np.asarray(anchors, dtype=float))
     obstacles_px = anchors_px if obstacles is None else ax.transData.transform(np.asarray(obstacles, dtype=float))
-    half = np.sqrt(marker_size) / 2 * figure.dpi / 72   # a marker's half width in pixels
+    half = np.sqrt(marker_size) / 2 * figure.dpi / 72  # a marker's half width in pixels
     markers = np.column_stack([obstacles_px - half, obstacles_px + half])
     frame = ax.get_window_extent(renderer)
     placed: list[np.ndarray] = []
     labels = []
     weights = weights or ["normal"] * len(texts)
     for (x, y), text, weight in zip(anchors_px, texts, weights):
-        label = ax.annotate(text, (0, 0), xycoords="figure pixels", ha="left", va="bottom", fontweight=weight,
-                            **text_kwargs)
+        label = ax.annotate(
+            text, (0, 0), xycoords="figure pixels", ha="left", va="bottom", fontweight=weight, **text_kwargs
+        )
         extent = label.get_window_extent(renderer)
         width, height = extent.width, extent.height
         best, best_cost, best_ring = None, np.inf, 0
@@ -134,12 +153,33 @@ def place_labels(
             if best_cost == 0:
                 break
         label.remove()
-        offset = (best[:2] - (x, y)) * 72 / figure.dpi   # points from the marker to the label's lower-left corner
-        leader = {"arrowprops": {"arrowstyle": "-", "color": "0.35", "lw": 0.6, "shrinkA": 0, "shrinkB": half * 72 / figure.dpi}} \
-            if best_ring > 0 else {}
-        labels.append(ax.annotate(text, ax.transData.inverted().transform((x, y)), xytext=offset,
-                                  textcoords="offset points", ha="left", va="bottom", fontweight=weight, **leader,
-                                  **text_kwargs))
+        offset = (best[:2] - (x, y)) * 72 / figure.dpi  # points from the marker to the label's lower-left corner
+        leader = (
+            {
+                "arrowprops": {
+                    "arrowstyle": "-",
+                    "color": "0.35",
+                    "lw": 0.6,
+                    "shrinkA": 0,
+                    "shrinkB": half * 72 / figure.dpi,
+                }
+            }
+            if best_ring > 0
+            else {}
+        )
+        labels.append(
+            ax.annotate(
+                text,
+                ax.transData.inverted().transform((x, y)),
+                xytext=offset,
+                textcoords="offset points",
+                ha="left",
+                va="bottom",
+                fontweight=weight,
+                **leader,
+                **text_kwargs,
+            )
+        )
         placed.append(best)
     return labels
 
@@ -172,7 +212,11 @@ def joint_embedding(
     # the space, not the model's decision: nearest markers in the picture are not always the top-scoring classes.
     visual, classes = visual - visual.mean(dim=0), classes - classes.mean(dim=0)
     normalise = torch.nn.functional.normalize
-    return normalise(visual, dim=1).cpu().numpy(), dataset.labels[images].cpu().numpy(), normalise(classes, dim=1).cpu().numpy()
+    return (
+        normalise(visual, dim=1).cpu().numpy(),
+        dataset.labels[images].cpu().numpy(),
+        normalise(classes, dim=1).cpu().numpy(),
+    )
 
 
 def plot_tsne(
@@ -208,26 +252,74 @@ def plot_tsne(
             continue
         marker = style.marker or ("^" if unseen[c] else "o")
         face = "none" if unseen[c] else [style.colour]
-        ax.scatter(images[mine, 0], images[mine, 1], marker=marker, s=image_size, facecolors=face,
-                   edgecolors=[style.colour], linewidths=0.8 if unseen[c] else 0, alpha=0.6)
+        ax.scatter(
+            images[mine, 0],
+            images[mine, 1],
+            marker=marker,
+            s=image_size,
+            facecolors=face,
+            edgecolors=[style.colour],
+            linewidths=0.8 if unseen[c] else 0,
+            alpha=0.6,
+        )
     for c, style in enumerate(styles):
         marker = style.marker or ("*" if unseen[c] else "s")
         size = class_size * (1.6 if marker == "*" else 1)
-        ax.scatter(*prototypes[c], marker=marker, s=size, c=[style.colour], edgecolors="black",
-                   linewidths=1.6 if unseen[c] else 0.8, zorder=3)
+        ax.scatter(
+            *prototypes[c],
+            marker=marker,
+            s=size,
+            c=[style.colour],
+            edgecolors="black",
+            linewidths=1.6 if unseen[c] else 0.8,
+            zorder=3,
+        )
     handles = [
         plt.Line2D([], [], marker="o", ls="", color="gray", markersize=5, label="test image, seen class"),
-        plt.Line2D([], [], marker="o", ls="", color="gray", markerfacecolor="none", markersize=5,
-                   label="test image, unseen class (hollow)"),
-        plt.Line2D([], [], marker="o" if by_shape else "s", ls="", color="gray", markeredgecolor="black", markersize=10,
-                   label="seen class embedding"),
-        plt.Line2D([], [], marker="o" if by_shape else "*", ls="", color="gray", markeredgecolor="black",
-                   markeredgewidth=1.6, markersize=10 if by_shape else 13, label="unseen class embedding (bold label)"),
+        plt.Line2D(
+            [],
+            [],
+            marker="o",
+            ls="",
+            color="gray",
+            markerfacecolor="none",
+            markersize=5,
+            label="test image, unseen class (hollow)",
+        ),
+        plt.Line2D(
+            [],
+            [],
+            marker="o" if by_shape else "s",
+            ls="",
+            color="gray",
+            markeredgecolor="black",
+            markersize=10,
+            label="seen class embedding",
+        ),
+        plt.Line2D(
+            [],
+            [],
+            marker="o" if by_shape else "*",
+            ls="",
+            color="gray",
+            markeredgecolor="black",
+            markeredgewidth=1.6,
+            markersize=10 if by_shape else 13,
+            label="unseen class embedding (bold label)",
+        ),
     ]
-    colour_rule = "each class in the colour its name says, with its shape as the marker" if by_shape else \
-        "one hue per class"
-    figure.legend(handles=handles, loc="outside lower center", ncols=2, fontsize=8, frameon=False,
-                  title=f"{colour_rule}", title_fontsize=8)
+    colour_rule = (
+        "each class in the colour its name says, with its shape as the marker" if by_shape else "one hue per class"
+    )
+    figure.legend(
+        handles=handles,
+        loc="outside lower center",
+        ncols=2,
+        fontsize=8,
+        frameon=False,
+        title=f"{colour_rule}",
+        title_fontsize=8,
+    )
     ax.set_title(title or f"{type(model).__name__} on {dataset.name}: t-SNE of the joint embedding space", fontsize=11)
     ax.set_xticks([])
     ax.set_yticks([])
@@ -237,9 +329,17 @@ def plot_tsne(
     figure.set_layout_engine("none")
     ax.set_autoscale_on(False)
     shown = np.flatnonzero(unseen) if dataset.num_classes > max_labels else np.arange(dataset.num_classes)
-    place_labels(ax, prototypes[shown], [dataset.class_names[c] for c in shown], marker_size=class_size * 1.6,
-                 obstacles=prototypes, weights=["bold" if unseen[c] else "normal" for c in shown], fontsize=7,
-                 zorder=4, bbox={"boxstyle": "square,pad=0.05", "facecolor": "white", "edgecolor": "none", "alpha": 0.7})
+    place_labels(
+        ax,
+        prototypes[shown],
+        [dataset.class_names[c] for c in shown],
+        marker_size=class_size * 1.6,
+        obstacles=prototypes,
+        weights=["bold" if unseen[c] else "normal" for c in shown],
+        fontsize=7,
+        zorder=4,
+        bbox={"boxstyle": "square,pad=0.05", "facecolor": "white", "edgecolor": "none", "alpha": 0.7},
+    )
     return figure
 
 
@@ -255,7 +355,9 @@ def plot_training_curves(history: History, metrics: Sequence[str] = ("zsl",), ti
         metric_ax = loss_ax.twinx()
         axes.append(metric_ax)
         for name in metrics:
-            metric_ax.plot(epochs[: len(history.metrics)], [m[name] for m in history.metrics], marker=".", label=f"val {name}")
+            metric_ax.plot(
+                epochs[: len(history.metrics)], [m[name] for m in history.metrics], marker=".", label=f"val {name}"
+            )
         if history.best_epoch:
             metric_ax.axvline(history.best_epoch, color="gray", ls=":", label="best epoch")
         metric_ax.set_ylabel("validation metric")
@@ -280,6 +382,6 @@ def plot_seen_unseen_curve(
     ax.set_ylabel("seen accuracy (%)")
     ax.set_xlim(0, 100)
     ax.set_ylim(0, 100)
-    ax.legend(fontsize=8, loc="upper right")   # beyond the seen-unseen frontier: empty unless both exceed ~75%
+    ax.legend(fontsize=8, loc="upper right")  # beyond the seen-unseen frontier: empty unless both exceed ~75%
     figure.tight_layout()
     return figure

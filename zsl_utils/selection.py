@@ -52,8 +52,11 @@ __all__ = [
 DEFAULT_GRIDS: dict[str, dict[str, list[Any]]] = {
     "nearest_prototype": {"lam": [10.0**k for k in range(-6, 2)]},
     "conse": {"top_t": [2, 5, 10, 20], "weight_decay": [1e-2, 1e-1, 1.0]},
-    "eszsl": {"gamma": [10.0**k for k in range(-3, 8)], "lam": [10.0**k for k in range(-5, 4)],
-              "feature_norm": ["none", "standardise"]},
+    "eszsl": {
+        "gamma": [10.0**k for k in range(-3, 8)],
+        "lam": [10.0**k for k in range(-5, 4)],
+        "feature_norm": ["none", "standardise"],
+    },
     "devise": {"feature_norm": ["none", "standardise"], "weight_decay": [0.0, 0.3, 1.0, 3.0, 10.0, 30.0]},
     "devise_cosine": {"temperature": [0.03, 0.1, 0.3]},
     "ale": {"feature_norm": ["none", "standardise"], "weight_decay": [0.0, 0.3, 1.0, 3.0, 10.0, 30.0]},
@@ -278,8 +281,14 @@ def _solve_eszsl_grid(
         key = tuple(params.get(key_name, default) for key_name, default in _ESZSL_PER_SOLVE.items())
         template, left, right, scores = solutions[key]
         i, j = grid["gamma"].index(params["gamma"]), grid["lam"].index(params["lam"])
-        model = build_model(name, dataset.feature_dim, semantics.shape[1], gamma=params["gamma"], lam=params["lam"],
-                            negative_target=template.negative_target)
+        model = build_model(
+            name,
+            dataset.feature_dim,
+            semantics.shape[1],
+            gamma=params["gamma"],
+            lam=params["lam"],
+            negative_target=template.negative_target,
+        )
         model.feature_norm = template.feature_norm
         model.W.copy_(left[i] @ right[j])
         model.fitted.fill_(True)
@@ -333,8 +342,13 @@ def _zsl_on(dataset: ZSLDataset, semantic_kind: str, images: torch.Tensor, class
 
 
 def _calibration(
-    model: ZSLModel, dataset: ZSLDataset, semantic_kind: str, seen_images: torch.Tensor, unseen_images: torch.Tensor,
-    seen_classes: torch.Tensor, unseen_classes: torch.Tensor,
+    model: ZSLModel,
+    dataset: ZSLDataset,
+    semantic_kind: str,
+    seen_images: torch.Tensor,
+    unseen_images: torch.Tensor,
+    seen_classes: torch.Tensor,
+    unseen_classes: torch.Tensor,
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """Scores and labels for calibrated stacking over ``seen_classes`` + ``unseen_classes`` (validation data only):
     (scores_seen (n_s, C'), labels_seen, scores_unseen (n_u, C'), labels_unseen, seen positions among the C')."""
@@ -353,12 +367,18 @@ def _calibration(
 def _harmonic_at(calibration: tuple, gamma: float) -> float:
     """H of calibrated stacking with ``gamma`` on the output of :func:`_calibration`."""
     scores_seen, labels_seen, scores_unseen, labels_unseen, seen = calibration
-    result = gzsl_accuracy(calibrated_stacking(scores_seen, seen, gamma), labels_seen,
-                           calibrated_stacking(scores_unseen, seen, gamma), labels_unseen)
+    result = gzsl_accuracy(
+        calibrated_stacking(scores_seen, seen, gamma),
+        labels_seen,
+        calibrated_stacking(scores_unseen, seen, gamma),
+        labels_unseen,
+    )
     return result.harmonic_mean
 
 
-def _score_scale(model: ZSLModel, dataset: ZSLDataset, images: torch.Tensor, classes: torch.Tensor, semantic_kind: str) -> float:
+def _score_scale(
+    model: ZSLModel, dataset: ZSLDataset, images: torch.Tensor, classes: torch.Tensor, semantic_kind: str
+) -> float:
     """Standard deviation of a model's scores on its own training images and classes (no held-out data used)."""
     scores = score_images(model, model_inputs(model, dataset)[images], dataset.semantic(semantic_kind)[classes])
     return float(scores.std())
@@ -401,20 +421,32 @@ def simulate_calibration_transfer(
     )
     seen_classes = torch.cat([dataset.train_classes, joining]).sort().values
     images = torch.cat([fit_images, joining_fit]).sort().values
-    rehearsal, _ = _train(name, params, dataset, images, seen_classes, semantic_kind, config, unseen_classes=still_unseen)
+    rehearsal, _ = _train(
+        name, params, dataset, images, seen_classes, semantic_kind, config, unseen_classes=still_unseen
+    )
     scale = _score_scale(rehearsal, dataset, images, seen_classes, semantic_kind)
     scale /= _score_scale(validation_model, dataset, fit_images, dataset.train_classes, semantic_kind)
     calibration = _calibration(
-        rehearsal, dataset, semantic_kind, torch.cat([held_out, joining_held]),
-        dataset.val[torch.isin(labels[dataset.val], still_unseen)], seen_classes, still_unseen,
+        rehearsal,
+        dataset,
+        semantic_kind,
+        torch.cat([held_out, joining_held]),
+        dataset.val[torch.isin(labels[dataset.val], still_unseen)],
+        seen_classes,
+        still_unseen,
     )
     gammas = {"none": 0.0, "as_is": validation_gamma, "rescaled": validation_gamma * scale}
     return {rule: _harmonic_at(calibration, gammas[rule]) for rule in CALIBRATION_RULES}
 
 
 def _generative_trial(
-    name: str, params: dict[str, Any], dataset: ZSLDataset, fit_images: torch.Tensor, semantic_kind: str,
-    config: TrainConfig, generators: dict[str, ZSLModel],
+    name: str,
+    params: dict[str, Any],
+    dataset: ZSLDataset,
+    fit_images: torch.Tensor,
+    semantic_kind: str,
+    config: TrainConfig,
+    generators: dict[str, ZSLModel],
 ) -> tuple[ZSLModel, int]:
     """A generative model trained on ``fit_images`` of the train classes with features synthesised for the val
     classes. Settings that differ only in ``GenerativeClassifier.CLASSIFIER_PARAMS`` share one generator (cached in
@@ -423,15 +455,30 @@ def _generative_trial(
     classifier_params = {k: v for k, v in params.items() if k in GenerativeClassifier.CLASSIFIER_PARAMS}
     key = repr(sorted((k, repr(v)) for k, v in params.items() if k not in classifier_params))
     if key not in generators:
-        model, epoch = _train(name, params, dataset, fit_images, dataset.train_classes, semantic_kind, config,
-                              unseen_classes=dataset.val_classes)
+        model, epoch = _train(
+            name,
+            params,
+            dataset,
+            fit_images,
+            dataset.train_classes,
+            semantic_kind,
+            config,
+            unseen_classes=dataset.val_classes,
+        )
         generators[key] = model
         return model, epoch
     model = copy.deepcopy(generators[key]).set_classifier_params(**classifier_params)
     _, train_params = _split_params(name, {k: v for k, v in params.items() if k != "feature_norm"})
     config = dataclasses.replace(config, **train_params)
-    model.fit(model_inputs(model, dataset)[fit_images], dataset.labels[fit_images], dataset.semantic(semantic_kind),
-              dataset.train_classes, dataset.val_classes, config, train_generator=False)
+    model.fit(
+        model_inputs(model, dataset)[fit_images],
+        dataset.labels[fit_images],
+        dataset.semantic(semantic_kind),
+        dataset.train_classes,
+        dataset.val_classes,
+        config,
+        train_generator=False,
+    )
     return model, config.epochs
 
 
@@ -441,8 +488,9 @@ def _generative_validation(
     """A generative model's validation: the :func:`_calibration` tuple over train + val classes (held-out
     train-class images as seen, val images as unseen), its ZSL accuracy (argmax over the val classes) and its plain
     GZSL H (no calibration), the score its hyperparameters are chosen by."""
-    calibration = _calibration(model, dataset, semantic_kind, held_out, dataset.val, dataset.train_classes,
-                               dataset.val_classes)
+    calibration = _calibration(
+        model, dataset, semantic_kind, held_out, dataset.val, dataset.train_classes, dataset.val_classes
+    )
     _, _, scores_unseen, labels_unseen, seen = calibration
     unseen = torch.ones(scores_unseen.shape[1], dtype=torch.bool, device=scores_unseen.device)
     unseen[seen] = False
@@ -491,30 +539,51 @@ def select_and_train(
                 model, epoch = _generative_trial(name, params, dataset, fit_images, semantic_kind, config, generators)
                 _, score, val_h = _generative_validation(model, dataset, semantic_kind, held_out)
             else:
-                model, epoch = _train(name, params, dataset, fit_images, dataset.train_classes, semantic_kind, config, evaluate)
+                model, epoch = _train(
+                    name, params, dataset, fit_images, dataset.train_classes, semantic_kind, config, evaluate
+                )
                 score = evaluate(model)["zsl"]
         except TrainingDiverged:
             trials.append({"params": params, "val_zsl": float("nan"), "epochs": 0, "diverged": True})
             continue
-        trials.append({"params": params, "val_zsl": score, "epochs": epoch, "diverged": False,
-                       **({"val_plain_harmonic": val_h} if generative else {})})
+        trials.append(
+            {
+                "params": params,
+                "val_zsl": score,
+                "epochs": epoch,
+                "diverged": False,
+                **({"val_plain_harmonic": val_h} if generative else {}),
+            }
+        )
         choice = val_h if generative else score
         if best is None or choice > best[0]:
             best = (choice, params, epoch, model, score)
     diverged = [trial["params"] for trial in trials if trial["diverged"]]
     if best is None:
-        raise TrainingDiverged(f"{name}: training diverged for every setting of the grid {grid}; lower the learning rate")
+        raise TrainingDiverged(
+            f"{name}: training diverged for every setting of the grid {grid}; lower the learning rate"
+        )
     if diverged:
-        warnings.warn(f"{name}: training diverged for {len(diverged)} of {len(trials)} grid settings, left out of the "
-                      f"choice: {diverged}", stacklevel=2)
+        warnings.warn(
+            f"{name}: training diverged for {len(diverged)} of {len(trials)} grid settings, left out of the "
+            f"choice: {diverged}",
+            stacklevel=2,
+        )
     _, params, epoch, model, score = best
-    edges = edge_choices(grid, params, full_rank=min(_input_arguments(name, dataset)[0], dataset.semantic(semantic_kind).shape[1]))
+    edges = edge_choices(
+        grid, params, full_rank=min(_input_arguments(name, dataset)[0], dataset.semantic(semantic_kind).shape[1])
+    )
     if edges:
-        warnings.warn(f"{name}: {edges} chosen at the edge of the grid {dict((k, grid[k]) for k in edges)}; "
-                      "the best value may lie outside it: extend the grid that way", stacklevel=2)
+        warnings.warn(
+            f"{name}: {edges} chosen at the edge of the grid {dict((k, grid[k]) for k in edges)}; "
+            "the best value may lie outside it: extend the grid that way",
+            stacklevel=2,
+        )
 
     # Calibration on validation data: held-out train-class images (seen) and val-class images (unseen).
-    validation = _calibration(model, dataset, semantic_kind, held_out, dataset.val, dataset.train_classes, dataset.val_classes)
+    validation = _calibration(
+        model, dataset, semantic_kind, held_out, dataset.val, dataset.train_classes, dataset.val_classes
+    )
     validation_gamma, val_h = select_gamma(*validation)
     final_config = dataclasses.replace(config, epochs=max(1, epoch), patience=None)
     transfer = {}
@@ -524,15 +593,31 @@ def select_and_train(
         )
         calibration_rule = max(CALIBRATION_RULES, key=lambda rule: transfer[rule])
 
-    final, _ = _train(name, params, dataset, dataset.trainval, dataset.seen_classes, semantic_kind, final_config,
-                      unseen_classes=dataset.unseen_classes)
+    final, _ = _train(
+        name,
+        params,
+        dataset,
+        dataset.trainval,
+        dataset.seen_classes,
+        semantic_kind,
+        final_config,
+        unseen_classes=dataset.unseen_classes,
+    )
     # gamma is in score units: carried over in units of each model's score spread on its own training images.
     scale = _score_scale(final, dataset, dataset.trainval, dataset.seen_classes, semantic_kind)
     scale /= _score_scale(model, dataset, fit_images, dataset.train_classes, semantic_kind)
     result = SelectionResult(
-        params=params, epochs=epoch, gamma=0.0, val_zsl=score, val_harmonic=val_h, trials=trials,
-        validation_gamma=validation_gamma, rescaled_gamma=validation_gamma * scale,
-        calibration_rule=calibration_rule, transfer_harmonic=transfer, edges=edges,
+        params=params,
+        epochs=epoch,
+        gamma=0.0,
+        val_zsl=score,
+        val_harmonic=val_h,
+        trials=trials,
+        validation_gamma=validation_gamma,
+        rescaled_gamma=validation_gamma * scale,
+        calibration_rule=calibration_rule,
+        transfer_harmonic=transfer,
+        edges=edges,
     )
     result.gamma = result.gamma_for(calibration_rule)
     return final, result

@@ -266,11 +266,7 @@ def match_class_name(
 
 
 def class_name_vectors(
-    names: Sequence[str],
-    vectors: KeyedVectors,
-    synonyms: Mapping[str, str] | None = None,
-    *,
-    phrases: bool = True,
+    names: Sequence[str], vectors: KeyedVectors, synonyms: Mapping[str, str] | None = None, *, phrases: bool = True
 ) -> tuple[torch.Tensor, dict[str, list[str]]]:
     """One L2-normalised word vector per class name.
 
@@ -329,12 +325,18 @@ def _fit_rows(fit_classes: torch.Tensor | np.ndarray | Sequence[int], att: torch
         return rows.long()  # selects no row, which standardise reports
     if rows.dtype == torch.bool:
         if rows.shape != (att.shape[0],):
-            raise ValueError(f"standardise: a boolean fit_classes must be ({att.shape[0]},), one entry per class, got {tuple(rows.shape)}")
+            raise ValueError(
+                f"standardise: a boolean fit_classes must be ({att.shape[0]},), one entry per class, got {tuple(rows.shape)}"
+            )
         return rows
     if rows.ndim != 1 or rows.dtype.is_floating_point or rows.dtype.is_complex:
-        raise ValueError(f"standardise: fit_classes must be 1-D integer row ids or a boolean mask, got {rows.dtype} {tuple(rows.shape)}")
+        raise ValueError(
+            f"standardise: fit_classes must be 1-D integer row ids or a boolean mask, got {rows.dtype} {tuple(rows.shape)}"
+        )
     if int(rows.min()) < 0 or int(rows.max()) >= att.shape[0]:
-        raise ValueError(f"standardise: fit_classes must be row ids in [0, {att.shape[0]}), got [{int(rows.min())}, {int(rows.max())}]")
+        raise ValueError(
+            f"standardise: fit_classes must be row ids in [0, {att.shape[0]}), got [{int(rows.min())}, {int(rows.max())}]"
+        )
     return rows
 
 

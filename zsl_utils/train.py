@@ -12,8 +12,8 @@ import copy
 import math
 import numbers
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Union
 
 import torch
 from tqdm import tqdm
@@ -29,48 +29,48 @@ Objective = Callable[[ZSLModel, torch.Tensor, torch.Tensor, torch.Tensor], torch
 """objective(model, visual (B, ...), targets (B,) indexing the rows of semantics, semantics (C_t, d_s)) -> loss."""
 
 
-def _temperature(config: "TrainConfig") -> dict[str, float]:
+def _temperature(config: TrainConfig) -> dict[str, float]:
     """The config's temperature as a keyword argument, or none, so that the loss keeps its own default."""
     return {} if config.temperature is None else {"temperature": config.temperature}
 
 
-def _cross_entropy(config: "TrainConfig") -> Objective:
+def _cross_entropy(config: TrainConfig) -> Objective:
     return lambda model, visual, targets, semantics: losses.cross_entropy_loss(
         model.class_scores(visual, semantics), targets, **_temperature(config)
     )
 
 
-def _ranking(config: "TrainConfig") -> Objective:
+def _ranking(config: TrainConfig) -> Objective:
     return lambda model, visual, targets, semantics: losses.ranking_loss(
         model.class_scores(visual, semantics), targets, margin=config.margin
     )
 
 
-def _weighted_ranking(config: "TrainConfig") -> Objective:
+def _weighted_ranking(config: TrainConfig) -> Objective:
     return lambda model, visual, targets, semantics: losses.weighted_ranking_loss(
         model.class_scores(visual, semantics), targets, margin=config.margin
     )
 
 
-def _sampled_ranking(config: "TrainConfig") -> Objective:
+def _sampled_ranking(config: TrainConfig) -> Objective:
     return lambda model, visual, targets, semantics: losses.sampled_ranking_loss(
         model.class_scores(visual, semantics), targets, config.num_negatives, margin=config.margin
     )
 
 
-def _hard_ranking(config: "TrainConfig") -> Objective:
+def _hard_ranking(config: TrainConfig) -> Objective:
     return lambda model, visual, targets, semantics: losses.hard_negative_ranking_loss(
         model.class_scores(visual, semantics), targets, margin=config.margin, k=config.num_negatives
     )
 
 
-def _info_nce(config: "TrainConfig") -> Objective:
+def _info_nce(config: TrainConfig) -> Objective:
     return lambda model, visual, targets, semantics: losses.class_aware_info_nce_loss(
         model.embed_visual(visual), model.embed_semantic(semantics[targets]), targets, **_temperature(config)
     )
 
 
-OBJECTIVES: dict[str, Callable[["TrainConfig"], Objective]] = {
+OBJECTIVES: dict[str, Callable[[TrainConfig], Objective]] = {
     "cross_entropy": _cross_entropy,
     "ranking": _ranking,
     "weighted_ranking": _weighted_ranking,
@@ -101,7 +101,7 @@ class TrainConfig:
     lr: float = 1e-3
     weight_decay: float = 1e-4
     warmup_epochs: float = 1.0
-    loss: Union[str, Objective] = "cross_entropy"
+    loss: str | Objective = "cross_entropy"
     margin: float = 0.1
     temperature: float | None = None
     num_negatives: int = 5
@@ -159,7 +159,11 @@ def class_targets(labels: torch.Tensor, classes: torch.Tensor) -> torch.Tensor:
 def _check_single_temperature(model: ZSLModel, config: TrainConfig) -> None:
     """A cosine model divides its scores by its own temperature; a second one in the config would give tau^2."""
     model_temperature = getattr(model, "temperature", None)
-    if config.temperature is not None and config.loss == "cross_entropy" and isinstance(model_temperature, torch.Tensor):
+    if (
+        config.temperature is not None
+        and config.loss == "cross_entropy"
+        and isinstance(model_temperature, torch.Tensor)
+    ):
         raise ValueError(
             f"temperature given twice: {type(model).__name__}(temperature={float(model_temperature):g}) and "
             f"TrainConfig(temperature={config.temperature:g}); the scores would be divided by both. Set it on the "
@@ -195,7 +199,13 @@ def _check_fit_inputs(
     if semantics.ndim != 2 or not semantics.is_floating_point():
         raise ValueError(f"semantics must be a float (C, d_s) matrix, got {semantics.dtype} {tuple(semantics.shape)}")
     for name, ids in (("labels", labels), ("classes", classes)):
-        if ids.ndim != 1 or ids.numel() == 0 or ids.dtype.is_floating_point or ids.dtype.is_complex or ids.dtype == torch.bool:
+        if (
+            ids.ndim != 1
+            or ids.numel() == 0
+            or ids.dtype.is_floating_point
+            or ids.dtype.is_complex
+            or ids.dtype == torch.bool
+        ):
             raise ValueError(
                 f"{name} must be a non-empty 1-D tensor of integer class ids, got {ids.dtype} {tuple(ids.shape)}"
             )
@@ -208,7 +218,9 @@ def _check_fit_inputs(
         raise ValueError(f"classes must be distinct class ids, got {classes.tolist()[:10]}")
     if not bool(torch.isfinite(visual).all()):
         bad = (~torch.isfinite(visual)).flatten(1).any(dim=1).nonzero().flatten()
-        raise ValueError(f"visual holds NaN or Inf in {bad.numel()} rows (first: {bad[:5].tolist()}); drop or repair them")
+        raise ValueError(
+            f"visual holds NaN or Inf in {bad.numel()} rows (first: {bad[:5].tolist()}); drop or repair them"
+        )
     if not bool(torch.isfinite(semantics[classes.to(semantics.device)]).all()):
         raise ValueError("semantics holds NaN or Inf in rows of the training classes; repair the class embeddings")
 
@@ -290,13 +302,19 @@ def fit(
     generator = torch.Generator(device=device).manual_seed(config.seed)
     lr = torch.tensor(config.lr, device=device) if config.cuda_graph else config.lr
     optimizer = torch.optim.AdamW(
-        model.parameters(), lr=lr, weight_decay=config.weight_decay, **({"capturable": True} if config.cuda_graph else {})
+        model.parameters(),
+        lr=lr,
+        weight_decay=config.weight_decay,
+        **({"capturable": True} if config.cuda_graph else {}),
     )
     index = torch.zeros(batch, dtype=torch.long, device=device)
 
     def step() -> torch.Tensor:
         # targets were validated once by class_targets: no per-step label check (a host sync on a GPU)
-        with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=config.bf16), losses.trusted_labels():
+        with (
+            torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=config.bf16),
+            losses.trusted_labels(),
+        ):
             loss = objective(model, visual[index], targets[index], class_semantics)
         loss.backward()
         optimizer.step()
@@ -338,7 +356,9 @@ def fit(
             elif config.patience is not None and epoch + 1 - history.best_epoch >= config.patience:
                 history.stopped_early = True
                 break
-        epochs.set_postfix(loss=f"{history.loss[-1]:.4f}", **({monitor: f"{history.best_metric:.3f}"} if evaluate else {}))
+        epochs.set_postfix(
+            loss=f"{history.loss[-1]:.4f}", **({monitor: f"{history.best_metric:.3f}"} if evaluate else {})
+        )
     if best_state is not None:
         model.load_state_dict(best_state)
     model.eval()

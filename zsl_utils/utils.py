@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 import random
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import torch
@@ -64,7 +64,9 @@ def _checked_device(name: str | torch.device, source: str) -> torch.device:
     try:
         device = torch.device(name)
     except (RuntimeError, TypeError) as error:
-        raise ValueError(f"{source} is {str(name)!r}, which is not a torch device; use cpu, cuda, cuda:1 or mps") from error
+        raise ValueError(
+            f"{source} is {str(name)!r}, which is not a torch device; use cpu, cuda, cuda:1 or mps"
+        ) from error
     if device.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(f"{source} is {str(name)!r} but CUDA is not available here; use cpu")
     if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():

@@ -86,14 +86,17 @@ SHORTCUTS: dict[str, list[str]] = {
         # Section 3's pairwise_cosine copied: the (C, C) matrix.
         _H + "    return F.cosine_similarity(semantics[:, None, :], semantics[None, :, :], dim=-1)\n",
         # ... plus topk, without leaving the class itself out.
-        _H + "    return F.cosine_similarity(semantics[:, None, :], semantics[None, :, :], dim=-1).topk(k, dim=1).indices\n",
+        _H
+        + "    return F.cosine_similarity(semantics[:, None, :], semantics[None, :, :], dim=-1).topk(k, dim=1).indices\n",
     ],
     "02_eszsl_closed_form": [
         _HEAD_ESZSL + "    return ESZSL.closed_form(X, Y, S, gamma, lam)\n",
-        "from zsl_utils.models import ESZSL as Reference\n\n\n" + _HEAD_ESZSL
+        "from zsl_utils.models import ESZSL as Reference\n\n\n"
+        + _HEAD_ESZSL
         + "    return Reference.closed_form(X, Y, S, gamma, lam)\n",
         # Section 4's eszsl_paper_convention lines copied onto the row-convention inputs.
-        _HEAD_ESZSL + """    A = X @ X.T + gamma * torch.eye(X.shape[0], dtype=X.dtype)
+        _HEAD_ESZSL
+        + """    A = X @ X.T + gamma * torch.eye(X.shape[0], dtype=X.dtype)
     B = S @ S.T + lam * torch.eye(S.shape[0], dtype=X.dtype)
     left = torch.linalg.solve(A, X @ Y @ S.T)
     return torch.linalg.solve(B, left.T).T
@@ -104,12 +107,14 @@ SHORTCUTS: dict[str, list[str]] = {
 CORRECT_ANSWERS: dict[str, list[str]] = {
     "02_most_similar_classes": [
         # F.cosine_similarity over all pairs, a stable descending sort.
-        _H + """    K = F.cosine_similarity(semantics[:, None, :], semantics[None, :, :], dim=-1)
+        _H
+        + """    K = F.cosine_similarity(semantics[:, None, :], semantics[None, :, :], dim=-1)
     K[torch.arange(len(K)), torch.arange(len(K))] = -2.0
     return torch.argsort(K, dim=1, descending=True, stable=True)[:, :k]
 """,
         # float32, norms clamped by hand, a loop over the classes.
-        _H + """    s = semantics.float()
+        _H
+        + """    s = semantics.float()
     unit = s / s.norm(dim=1, keepdim=True).clamp(min=1e-12)
     K = unit @ unit.T
     rows = []
@@ -122,13 +127,15 @@ CORRECT_ANSWERS: dict[str, list[str]] = {
     ],
     "02_eszsl_closed_form": [
         # float32 with explicit inverses.
-        _HEAD_ESZSL + """    X, Y, S = X.float(), Y.float(), S.float()
+        _HEAD_ESZSL
+        + """    X, Y, S = X.float(), Y.float(), S.float()
     left = torch.linalg.inv(X.T @ X + gamma * torch.eye(X.shape[1]))
     right = torch.linalg.inv(S.T @ S + lam * torch.eye(S.shape[1]))
     return left @ X.T @ Y @ S @ right
 """,
         # Least squares on the normal equations of each side.
-        _HEAD_ESZSL + """    A = X.T @ X + gamma * torch.eye(X.shape[1], dtype=X.dtype)
+        _HEAD_ESZSL
+        + """    A = X.T @ X + gamma * torch.eye(X.shape[1], dtype=X.dtype)
     B = S.T @ S + lam * torch.eye(S.shape[1], dtype=X.dtype)
     return torch.linalg.lstsq(B, torch.linalg.lstsq(A, X.T @ Y @ S).solution.T).solution.T
 """,

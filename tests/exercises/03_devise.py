@@ -4,9 +4,13 @@ in other styles that must pass every check (hidden ones included)."""
 _HEAD = "def structured_ranking_loss(scores, labels, margins):\n"
 
 
-def _body(positive: str = "scores.gather(1, labels[:, None])", hinge: str = "(margins[labels] - positive + scores).clamp(min=0)",
-          wrong: str = "F.one_hot(labels, scores.shape[1]) == 0", reduce: str = "(hinge * wrong).sum(dim=1).mean()") -> str:
-    return (f"{_HEAD}    positive = {positive}\n    hinge = {hinge}\n    wrong = {wrong}\n    return {reduce}\n")
+def _body(
+    positive: str = "scores.gather(1, labels[:, None])",
+    hinge: str = "(margins[labels] - positive + scores).clamp(min=0)",
+    wrong: str = "F.one_hot(labels, scores.shape[1]) == 0",
+    reduce: str = "(hinge * wrong).sum(dim=1).mean()",
+) -> str:
+    return f"{_HEAD}    positive = {positive}\n    hinge = {hinge}\n    wrong = {wrong}\n    return {reduce}\n"
 
 
 WRONG_ANSWERS: dict[str, list[str]] = {
@@ -150,7 +154,8 @@ print(f"chosen margin {experiment_choice}: validation ZSL {100 * experiment_val_
 SHORTCUTS: dict[str, list[str]] = {
     "03_structured_ranking_loss": [
         # Section 2's hinge_rank_from_scratch copied, margins passed as its margin, plus .mean().
-        _HEAD + '''    rows = torch.arange(scores.shape[0], device=scores.device)
+        _HEAD
+        + '''    rows = torch.arange(scores.shape[0], device=scores.device)
     positive = scores[rows, labels]
     hinge = (margins - positive[:, None] + scores).clamp(min=0)
     wrong = torch.ones_like(scores, dtype=torch.bool)
@@ -161,18 +166,21 @@ SHORTCUTS: dict[str, list[str]] = {
         _HEAD + "    return losses.ranking_loss(scores, labels, margin=float(margins.mean()))\n",
         # The package's private hinge table takes a (B, C) margin.
         _HEAD + "    return losses._wrong_class_hinges(scores, labels, margins[labels]).sum(dim=1).mean()\n",
-        "from zsl_utils.losses import _wrong_class_hinges\n\n\n" + _HEAD
+        "from zsl_utils.losses import _wrong_class_hinges\n\n\n"
+        + _HEAD
         + "    return _wrong_class_hinges(scores, labels, margins[labels]).sum(dim=1).mean()\n",
         # A global alias of the package's function, used in a helper.
-        "import zsl_utils.losses as L\n\n\ndef _hinges(s, y, m):\n    return L._wrong_class_hinges(s, y, m)\n\n\n" + _HEAD
+        "import zsl_utils.losses as L\n\n\ndef _hinges(s, y, m):\n    return L._wrong_class_hinges(s, y, m)\n\n\n"
+        + _HEAD
         + "    return _hinges(scores, labels, margins[labels]).sum(dim=1).mean()\n",
-    ],
+    ]
 }
 
 CORRECT_ANSWERS: dict[str, list[str]] = {
     "03_structured_ranking_loss": [
         # A loop over the samples.
-        _HEAD + '''    total = 0.0
+        _HEAD
+        + '''    total = 0.0
     for i in range(scores.shape[0]):
         y = int(labels[i])
         hinge = F.relu(margins[y] - scores[i, y] + scores[i])
@@ -180,15 +188,17 @@ CORRECT_ANSWERS: dict[str, list[str]] = {
     return total / scores.shape[0]
 ''',
         # Computed in float32 whatever the input dtype.
-        _HEAD + '''    scores32, margins32 = scores.float(), margins.float()
+        _HEAD
+        + '''    scores32, margins32 = scores.float(), margins.float()
     positive = scores32.gather(1, labels[:, None])
     hinge = F.relu(margins32[labels] - positive + scores32)
     return torch.where(F.one_hot(labels, scores.shape[1]).bool(), torch.zeros_like(hinge), hinge).sum(1).mean()
 ''',
         # Every term, then the true class's own term subtracted.
-        _HEAD + '''    positive = scores.gather(1, labels[:, None])
+        _HEAD
+        + '''    positive = scores.gather(1, labels[:, None])
     hinge = (margins[labels] - positive + scores).clamp(min=0)
     return (hinge.sum(dim=1) - hinge.gather(1, labels[:, None]).squeeze(1)).mean()
 ''',
-    ],
+    ]
 }

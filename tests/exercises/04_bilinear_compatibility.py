@@ -165,18 +165,20 @@ print(f"chosen rank {experiment_choice}: validation ZSL {100 * experiment_val_zs
 SHORTCUTS: dict[str, list[str]] = {
     "04_low_rank_scores": [
         # The package's Bilinear holding the same factors.
-        _L + """    model = Bilinear(U.shape[0], V.shape[0], rank=U.shape[1]).to(visual.dtype)
+        _L
+        + """    model = Bilinear(U.shape[0], V.shape[0], rank=U.shape[1]).to(visual.dtype)
     with torch.no_grad():
         model.visual_factor.weight.copy_(U.T)
         model.semantic_factor.weight.copy_(V.T)
     return model.class_scores(visual, semantics)
-""",
+"""
     ],
     "04_largest_cheaper_rank": [
         # Section 4's break-even line copied.
         _R + "    return d_v * d_s / (d_v + d_s)\n",
         # Counting the parameters of the package's Bilinear, rank after rank.
-        _R + """    full = sum(p.numel() for p in Bilinear(d_v, d_s).parameters())
+        _R
+        + """    full = sum(p.numel() for p in Bilinear(d_v, d_s).parameters())
     r = 0
     while sum(p.numel() for p in Bilinear(d_v, d_s, rank=r + 1).parameters()) < full:
         r += 1
@@ -188,15 +190,19 @@ SHORTCUTS: dict[str, list[str]] = {
 CORRECT_ANSWERS: dict[str, list[str]] = {
     "04_low_rank_scores": [
         # float32 arithmetic, einsum.
-        _L + "    return torch.einsum('br,cr->bc', visual.float() @ U.float(), semantics.float() @ V.float()).to(visual.dtype)\n",
+        _L
+        + "    return torch.einsum('br,cr->bc', visual.float() @ U.float(), semantics.float() @ V.float()).to(visual.dtype)\n",
         # Class side first.
         _L + "    return visual @ (U @ (semantics @ V).T)\n",
     ],
     "04_largest_cheaper_rank": [
         # The ceiling minus one, in exact fractions.
-        "import math\nfrom fractions import Fraction\n\n\n" + _R + "    return max(0, math.ceil(Fraction(d_v * d_s, d_v + d_s)) - 1)\n",
+        "import math\nfrom fractions import Fraction\n\n\n"
+        + _R
+        + "    return max(0, math.ceil(Fraction(d_v * d_s, d_v + d_s)) - 1)\n",
         # Counting down.
-        _R + """    r = min(d_v, d_s)
+        _R
+        + """    r = min(d_v, d_s)
     while r > 0 and r * (d_v + d_s) >= d_v * d_s:
         r -= 1
     return r

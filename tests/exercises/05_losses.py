@@ -248,11 +248,14 @@ _TRIPLET = 'def triplet_loss(anchor, positive, negative, margin=0.2, distance="s
 # checks run the function with the package's implementation withheld (zsl_course.grading.withheld).
 SHORTCUTS: dict[str, list[str]] = {
     "05_class_aware_info_nce": [
-        _NCE + "    return losses.class_aware_info_nce_loss(visual_emb, semantic_emb, labels, temperature=temperature)\n",
-        "from zsl_utils.losses import class_aware_info_nce_loss as reference\n\n\n" + _NCE
+        _NCE
+        + "    return losses.class_aware_info_nce_loss(visual_emb, semantic_emb, labels, temperature=temperature)\n",
+        "from zsl_utils.losses import class_aware_info_nce_loss as reference\n\n\n"
+        + _NCE
         + "    return reference(visual_emb, semantic_emb, labels, temperature=temperature)\n",
         # The package's logits, masked by hand.
-        _NCE + '''    logits = losses._normalised_logits(visual_emb, semantic_emb, temperature)
+        _NCE
+        + '''    logits = losses._normalised_logits(visual_emb, semantic_emb, temperature)
     eye = torch.eye(len(labels), dtype=torch.bool)
     logits = logits.masked_fill((labels[:, None] == labels[None, :]) & ~eye, float("-inf"))
     targets = torch.arange(len(labels))
@@ -262,7 +265,8 @@ SHORTCUTS: dict[str, list[str]] = {
     "05_triplet_loss": [
         _TRIPLET + "    return losses.triplet_loss(anchor, positive, negative, margin=margin, distance=distance)\n",
         # Section 3's cosine identity through the package's pairwise ranking loss.
-        _TRIPLET + '''    if distance == "squared_euclidean":
+        _TRIPLET
+        + '''    if distance == "squared_euclidean":
         d_pos, d_neg = (anchor - positive).pow(2).sum(1), (anchor - negative).pow(2).sum(1)
     else:
         d_pos, d_neg = 1 - F.cosine_similarity(anchor, positive, dim=1), 1 - F.cosine_similarity(anchor, negative, dim=1)
@@ -274,7 +278,8 @@ SHORTCUTS: dict[str, list[str]] = {
 CORRECT_ANSWERS: dict[str, list[str]] = {
     "05_class_aware_info_nce": [
         # float32, log-softmax by hand, a large negative number instead of -inf.
-        _NCE + '''    v = F.normalize(visual_emb.float(), dim=1)
+        _NCE
+        + '''    v = F.normalize(visual_emb.float(), dim=1)
     s = F.normalize(semantic_emb.float(), dim=1)
     logits = v @ s.T / temperature
     other_same = (labels[:, None] == labels[None, :]) & ~torch.eye(len(labels), dtype=torch.bool)
@@ -282,11 +287,12 @@ CORRECT_ANSWERS: dict[str, list[str]] = {
     rows = -(logits.diagonal() - logits.logsumexp(dim=1)).mean()
     cols = -(logits.diagonal() - logits.logsumexp(dim=0)).mean()
     return ((rows + cols) / 2).to(visual_emb.dtype)
-''',
+'''
     ],
     "05_triplet_loss": [
         # F.pairwise_distance squared (it adds eps = 1e-6 to the difference).
-        _TRIPLET + '''    if distance == "squared_euclidean":
+        _TRIPLET
+        + '''    if distance == "squared_euclidean":
         d_pos = F.pairwise_distance(anchor, positive) ** 2
         d_neg = F.pairwise_distance(anchor, negative) ** 2
     else:
@@ -295,7 +301,8 @@ CORRECT_ANSWERS: dict[str, list[str]] = {
     return F.relu(d_pos - d_neg + margin).mean()
 ''',
         # float32, cosine by hand.
-        _TRIPLET + '''    a, p, n = anchor.float(), positive.float(), negative.float()
+        _TRIPLET
+        + '''    a, p, n = anchor.float(), positive.float(), negative.float()
     if distance == "squared_euclidean":
         d_pos, d_neg = ((a - p) ** 2).sum(1), ((a - n) ** 2).sum(1)
     else:

@@ -218,9 +218,12 @@ _HN = "def hardest_negatives(scores, labels, k=1):\n"
 SHORTCUTS: dict[str, list[str]] = {
     "06_warmup_cosine_lr": [
         _LR + "    return schedules.cosine_warmup_lr(step, total_steps, warmup_steps)\n",
-        "from zsl_utils.schedules import cosine_warmup_lr\n\n\n" + _LR + "    return cosine_warmup_lr(step, total_steps, warmup_steps)\n",
+        "from zsl_utils.schedules import cosine_warmup_lr\n\n\n"
+        + _LR
+        + "    return cosine_warmup_lr(step, total_steps, warmup_steps)\n",
         # Section 2's buggy_lr_lambda copied.
-        _LR + '''    if step < warmup_steps:
+        _LR
+        + '''    if step < warmup_steps:
         return step / warmup_steps
     return 0.5 * (1 + math.cos(math.pi * (step - warmup_steps) / (total_steps - warmup_steps)))
 ''',
@@ -228,7 +231,8 @@ SHORTCUTS: dict[str, list[str]] = {
     "06_hardest_negatives": [
         _HN + "    return losses.hard_negatives(scores, labels, k)\n",
         # Section 1's hardest_negative_vectorised copied (k = 1 only).
-        _HN + '''    is_positive = F.one_hot(labels, scores.shape[1]).bool()
+        _HN
+        + '''    is_positive = F.one_hot(labels, scores.shape[1]).bool()
     return scores.masked_fill(is_positive, float("-inf")).argmax(dim=1)
 ''',
     ],
@@ -237,14 +241,16 @@ SHORTCUTS: dict[str, list[str]] = {
 CORRECT_ANSWERS: dict[str, list[str]] = {
     "06_warmup_cosine_lr": [
         # float32 torch arithmetic.
-        _LR + '''    warmup = min(warmup_steps, total_steps - 1)
+        _LR
+        + '''    warmup = min(warmup_steps, total_steps - 1)
     if step < warmup:
         return float(torch.tensor(step + 1, dtype=torch.float32) / (warmup + 1))
     progress = torch.tensor(min(1.0, (step - warmup) / (total_steps - warmup)), dtype=torch.float32)
     return float(0.5 * (1 + torch.cos(torch.pi * progress)))
 ''',
         # cos^2 form: (1 + cos(pi p)) / 2 = cos(pi p / 2)^2.
-        _LR + '''    warmup = min(warmup_steps, total_steps - 1)
+        _LR
+        + '''    warmup = min(warmup_steps, total_steps - 1)
     if step < warmup:
         return (step + 1) / (warmup + 1)
     return math.cos(math.pi / 2 * min(1.0, (step - warmup) / (total_steps - warmup))) ** 2
@@ -252,14 +258,16 @@ CORRECT_ANSWERS: dict[str, list[str]] = {
     ],
     "06_hardest_negatives": [
         # The (B, C-1) table of wrong classes, then a stable sort.
-        _HN + '''    B, C = scores.shape
+        _HN
+        + '''    B, C = scores.shape
     others = torch.arange(C - 1).expand(B, -1)
     candidates = others + (others >= labels[:, None]).long()
     order = scores.detach().gather(1, candidates).sort(dim=1, descending=True, stable=True).indices
     return candidates.gather(1, order[:, :k])
 ''',
         # A loop, with Python's stable sorted.
-        _HN + '''    rows = []
+        _HN
+        + '''    rows = []
     for i in range(scores.shape[0]):
         wrong = [j for j in range(scores.shape[1]) if j != int(labels[i])]
         rows.append(sorted(wrong, key=lambda j: -float(scores[i, j]))[:k])

@@ -16,22 +16,29 @@ WRONG_ANSWERS: dict[str, list[str]] = {
         # Masked by zeroing the logits: a logit of 0 still gets weight.
         _MASKED + _LOGITS + "    return (logits * region_mask[:, None, :]).softmax(dim=-1)\n",
         # Missing the 1/sqrt(d) scale.
-        _MASKED + '    logits = torch.einsum("ad,brd->bar", queries, keys)\n'
+        _MASKED
+        + '    logits = torch.einsum("ad,brd->bar", queries, keys)\n'
         + '    return logits.masked_fill(~region_mask[:, None, :], float("-inf")).softmax(dim=-1)\n',
         # Dividing by d instead of sqrt(d).
-        _MASKED + '    logits = torch.einsum("ad,brd->bar", queries, keys) / queries.shape[-1]\n'
+        _MASKED
+        + '    logits = torch.einsum("ad,brd->bar", queries, keys) / queries.shape[-1]\n'
         + '    return logits.masked_fill(~region_mask[:, None, :], float("-inf")).softmax(dim=-1)\n',
         # Naive softmax without subtracting the maximum: overflows on large logits.
-        _MASKED + _LOGITS + "    e = logits.exp() * region_mask[:, None, :]\n    return e / e.sum(dim=-1, keepdim=True)\n",
+        _MASKED
+        + _LOGITS
+        + "    e = logits.exp() * region_mask[:, None, :]\n    return e / e.sum(dim=-1, keepdim=True)\n",
         # Detached from the graph.
-        _MASKED + "    with torch.no_grad():\n    " + _LOGITS
+        _MASKED
+        + "    with torch.no_grad():\n    "
+        + _LOGITS
         + '        return logits.masked_fill(~region_mask[:, None, :], float("-inf")).softmax(dim=-1)\n',
         # The mask applied along the attributes (broadcast (B, R, 1) against (B, A, R)).
         _MASKED + _LOGITS + '    return logits.masked_fill(~region_mask[:, :, None], float("-inf")).softmax(dim=-1)\n',
     ],
     "07_class_scores_from_attention": [
         # Ignoring the attention: plain average of the region values.
-        _SCORES + "    z = values.mean(dim=1, keepdim=True).expand(-1, weights.shape[1], -1)\n"
+        _SCORES
+        + "    z = values.mean(dim=1, keepdim=True).expand(-1, weights.shape[1], -1)\n"
         + '    return torch.einsum("bah,cah->bc", z, class_embed)\n',
         # Pairwise: image b against class b only (a diagonal).
         _SCORES + '    return torch.diag_embed(torch.einsum("bah,bah->b", weights @ values, class_embed))\n',
@@ -40,7 +47,8 @@ WRONG_ANSWERS: dict[str, list[str]] = {
         # Attention transposed: weights^T over attributes (runs only when A == R).
         _SCORES + '    return torch.einsum("bah,cah->bc", weights.transpose(1, 2) @ values, class_embed)\n',
         # The model's special case forced: the attribute embeddings taken from class 0 only.
-        _SCORES + '    return torch.einsum("bah,ah->ba", weights @ values, class_embed[0]) @ class_embed.sum(dim=2).T\n',
+        _SCORES
+        + '    return torch.einsum("bah,ah->ba", weights @ values, class_embed[0]) @ class_embed.sum(dim=2).T\n',
         # Detached from the graph.
         _SCORES + '    return torch.einsum("bah,cah->bc", (weights @ values).detach(), class_embed)\n',
     ],
@@ -162,7 +170,8 @@ SHORTCUTS: dict[str, list[str]] = {
         # Section 3's softmax copied without the mask.
         _MASKED + _LOGITS + "    alpha = logits.softmax(dim=-1)\n    return alpha\n",
         # The package's RegionAttention, image by image, on the real regions.
-        _MASKED + '''    B, R, d = keys.shape
+        _MASKED
+        + '''    B, R, d = keys.shape
     A = queries.shape[0]
     model = RegionAttention(d, A, hidden_dim=d).to(queries.dtype)
     with torch.no_grad():
@@ -179,12 +188,14 @@ SHORTCUTS: dict[str, list[str]] = {
     "07_class_scores_from_attention": [
         # Section 3's lines copied: attended, a_hat = <attended, e_a>, a_hat S^T, with the class embeddings in
         # place of E and S.
-        _SCORES + '''    attended = weights @ values
+        _SCORES
+        + '''    attended = weights @ values
     a_hat = (attended * class_embed.mean(dim=0)).sum(dim=-1)
     return a_hat @ class_embed.sum(dim=-1).T
 ''',
         # The package's model, with S and E recovered from a rank-one class_embed.
-        _SCORES + '''    A, h = class_embed.shape[1:]
+        _SCORES
+        + '''    A, h = class_embed.shape[1:]
     E = class_embed[0] / class_embed[0].norm(dim=-1, keepdim=True)
     S = (class_embed * E).sum(dim=-1)
     model = RegionAttention(values.shape[-1], A, hidden_dim=h).to(values.dtype)
@@ -199,17 +210,21 @@ SHORTCUTS: dict[str, list[str]] = {
 CORRECT_ANSWERS: dict[str, list[str]] = {
     "07_masked_attention_weights": [
         # A large negative number instead of -inf, float32 math, F.softmax.
-        _MASKED + '''    logits = (queries.float() @ keys.float().transpose(1, 2)) / math.sqrt(queries.shape[-1])
+        _MASKED
+        + '''    logits = (queries.float() @ keys.float().transpose(1, 2)) / math.sqrt(queries.shape[-1])
     logits = torch.where(region_mask[:, None, :], logits, torch.tensor(-1e30))
     return F.softmax(logits, dim=-1).to(queries.dtype)
 ''',
         # torch's fused attention with the identity as values and a boolean mask.
-        _MASKED + '''    B, R, _ = keys.shape
+        _MASKED
+        + '''    B, R, _ = keys.shape
     eye = torch.eye(R, dtype=keys.dtype).expand(B, -1, -1)
     return F.scaled_dot_product_attention(queries.expand(B, -1, -1), keys, eye, attn_mask=region_mask[:, None, :])
 ''',
         # The maximum subtracted by hand, exponentials masked, then renormalised.
-        _MASKED + _LOGITS + '''    logits = logits.masked_fill(~region_mask[:, None, :], float("-inf"))
+        _MASKED
+        + _LOGITS
+        + '''    logits = logits.masked_fill(~region_mask[:, None, :], float("-inf"))
     e = (logits - logits.max(dim=-1, keepdim=True).values).exp()
     return e / e.sum(dim=-1, keepdim=True)
 ''',
@@ -218,7 +233,8 @@ CORRECT_ANSWERS: dict[str, list[str]] = {
         # Flatten (A, h) and one matrix product.
         _SCORES + "    z = weights @ values\n    return z.flatten(1) @ class_embed.flatten(1).T\n",
         # A loop over the classes, float32.
-        _SCORES + '''    z = (weights @ values).float()
+        _SCORES
+        + '''    z = (weights @ values).float()
     return torch.stack([(z * t.float()).sum(dim=(1, 2)) for t in class_embed], dim=1).to(weights.dtype)
 ''',
     ],

@@ -8,14 +8,22 @@ _ONE_HOT = "    is_true = F.one_hot(labels, class_emb.shape[0]).to(cosine.dtype)
 WRONG_ANSWERS: dict[str, list[str]] = {
     "08_margin_cosine_scores": [
         # Shape guessing: row-wise pair scores (B,) when B == C.
-        _HEAD + '''    if visual_emb.shape[0] == class_emb.shape[0]:
+        _HEAD
+        + '''    if visual_emb.shape[0] == class_emb.shape[0]:
         return (F.cosine_similarity(visual_emb, class_emb, dim=-1) - margin) / temperature
-''' + _COS + _ONE_HOT + "    return (cosine - margin * is_true) / temperature\n",
+'''
+        + _COS
+        + _ONE_HOT
+        + "    return (cosine - margin * is_true) / temperature\n",
         # Forgetting to normalise the class side.
-        _HEAD + "    cosine = F.normalize(visual_emb, dim=-1) @ class_emb.T\n" + _ONE_HOT
+        _HEAD
+        + "    cosine = F.normalize(visual_emb, dim=-1) @ class_emb.T\n"
+        + _ONE_HOT
         + "    return (cosine - margin * is_true) / temperature\n",
         # Forgetting to normalise the visual side.
-        _HEAD + "    cosine = visual_emb @ F.normalize(class_emb, dim=-1).T\n" + _ONE_HOT
+        _HEAD
+        + "    cosine = visual_emb @ F.normalize(class_emb, dim=-1).T\n"
+        + _ONE_HOT
         + "    return (cosine - margin * is_true) / temperature\n",
         # Margin outside the bracket: cos / tau - m.
         _HEAD + _COS + _ONE_HOT + "    return cosine / temperature - margin * is_true\n",
@@ -26,14 +34,21 @@ WRONG_ANSWERS: dict[str, list[str]] = {
         # Margin on the wrong classes instead of the true one.
         _HEAD + _COS + _ONE_HOT + "    return (cosine - margin * (1 - is_true)) / temperature\n",
         # Margin on the diagonal (image b against class b), not at column y_b.
-        _HEAD + _COS + "    eye = torch.eye(*cosine.shape, dtype=cosine.dtype)\n    return (cosine - margin * eye) / temperature\n",
+        _HEAD
+        + _COS
+        + "    eye = torch.eye(*cosine.shape, dtype=cosine.dtype)\n    return (cosine - margin * eye) / temperature\n",
         # Multiplying by the temperature instead of dividing.
         _HEAD + _COS + _ONE_HOT + "    return (cosine - margin * is_true) * temperature\n",
         # Normalising along the wrong axis.
-        _HEAD + "    cosine = F.normalize(visual_emb, dim=0) @ F.normalize(class_emb, dim=0).T\n" + _ONE_HOT
+        _HEAD
+        + "    cosine = F.normalize(visual_emb, dim=0) @ F.normalize(class_emb, dim=0).T\n"
+        + _ONE_HOT
         + "    return (cosine - margin * is_true) / temperature\n",
         # Detached from the graph.
-        _HEAD + _COS.replace(".T\n", ".T.detach()\n") + _ONE_HOT + "    return (cosine - margin * is_true) / temperature\n",
+        _HEAD
+        + _COS.replace(".T\n", ".T.detach()\n")
+        + _ONE_HOT
+        + "    return (cosine - margin * is_true) / temperature\n",
     ],
     # The experiment 08_experiment_temperature: its check accepts, on SHAPES, validation ZSL in [0.60, 0.70] and tau 0.01 or 0.1. Measured with
     #   python tests/exercises/measure_band.py 08_two_branch_networks 08_experiment_temperature --seeds 0 1 2 3 4
@@ -152,12 +167,14 @@ print(f"chosen temperature {experiment_choice}: validation ZSL {100 * experiment
 SHORTCUTS: dict[str, list[str]] = {
     "08_margin_cosine_scores": [
         # Section 2's two_branch_scores lines copied, without the margin.
-        _HEAD + '''    theta = F.normalize(visual_emb, dim=-1)
+        _HEAD
+        + '''    theta = F.normalize(visual_emb, dim=-1)
     psi = F.normalize(class_emb, dim=-1)
     return theta @ psi.T / temperature
 ''',
         # The package's TwoBranch with identity branches, margin added afterwards.
-        _HEAD + '''    d = visual_emb.shape[1]
+        _HEAD
+        + '''    d = visual_emb.shape[1]
     model = TwoBranch(d, d, embed_dim=d, visual_hidden=(), semantic_hidden=(), temperature=temperature).to(visual_emb.dtype)
     with torch.no_grad():
         for branch in (model.visual_branch, model.semantic_branch):
@@ -166,21 +183,23 @@ SHORTCUTS: dict[str, list[str]] = {
     scores = model.class_scores(visual_emb, class_emb)
     return scores - margin / temperature * F.one_hot(labels, class_emb.shape[0])
 ''',
-    ],
+    ]
 }
 
 CORRECT_ANSWERS: dict[str, list[str]] = {
     "08_margin_cosine_scores": [
         # F.cosine_similarity broadcast over all pairs, the margin by scatter, float32.
-        _HEAD + '''    cosine = F.cosine_similarity(visual_emb.float()[:, None, :], class_emb.float()[None, :, :], dim=-1)
+        _HEAD
+        + '''    cosine = F.cosine_similarity(visual_emb.float()[:, None, :], class_emb.float()[None, :, :], dim=-1)
     cosine = cosine.scatter_add(1, labels[:, None], torch.full((len(labels), 1), -float(margin)))
     return (cosine / temperature).to(visual_emb.dtype)
 ''',
         # Norms by hand, the margin through an index.
-        _HEAD + '''    cosine = (visual_emb / visual_emb.norm(dim=1, keepdim=True)) @ (class_emb / class_emb.norm(dim=1, keepdim=True)).T
+        _HEAD
+        + '''    cosine = (visual_emb / visual_emb.norm(dim=1, keepdim=True)) @ (class_emb / class_emb.norm(dim=1, keepdim=True)).T
     cosine = cosine.clone()
     cosine[torch.arange(len(labels)), labels] -= margin
     return cosine / temperature
 ''',
-    ],
+    ]
 }

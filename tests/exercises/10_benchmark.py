@@ -148,23 +148,27 @@ _MH = "def mean_harmonic_mean(seen_accuracies, unseen_accuracies):\n"
 # checks run the function with the package's implementation withheld (zsl_course.grading.withheld).
 SHORTCUTS: dict[str, list[str]] = {
     "10_mean_harmonic_mean": [
-        _MH + "    return sum(metrics.harmonic_mean(s, u) for s, u in zip(seen_accuracies, unseen_accuracies)) / len(seen_accuracies)\n",
-        "from zsl_utils.metrics import harmonic_mean\n\n\n" + _MH
+        _MH
+        + "    return sum(metrics.harmonic_mean(s, u) for s, u in zip(seen_accuracies, unseen_accuracies)) / len(seen_accuracies)\n",
+        "from zsl_utils.metrics import harmonic_mean\n\n\n"
+        + _MH
         + "    return sum(harmonic_mean(s, u) for s, u in zip(seen_accuracies, unseen_accuracies)) / len(seen_accuracies)\n",
-    ],
+    ]
 }
 
 CORRECT_ANSWERS: dict[str, list[str]] = {
     "10_mean_harmonic_mean": [
         # NumPy float32, the zero case masked.
-        _MH + '''    s = np.asarray(seen_accuracies, dtype=np.float32)
+        _MH
+        + '''    s = np.asarray(seen_accuracies, dtype=np.float32)
     u = np.asarray(unseen_accuracies, dtype=np.float32)
     total = s + u
     h = np.where(total > 0, 2 * s * u / np.where(total > 0, total, 1), 0)
     return float(h.mean())
 ''',
         # statistics.harmonic_mean of the pair (0 when one is 0).
-        "import statistics\n\n\n" + _MH
+        "import statistics\n\n\n"
+        + _MH
         + "    return statistics.fmean(statistics.harmonic_mean([s, u]) for s, u in zip(seen_accuracies, unseen_accuracies))\n",
-    ],
+    ]
 }

@@ -8,7 +8,9 @@ _GRAD = "    (grad,) = torch.autograd.grad(critic(mixed, semantics).sum(), mixed
 WRONG_ANSWERS: dict[str, list[str]] = {
     "11_gradient_penalty": [
         # No create_graph: the value is right but the critic cannot be trained through the penalty.
-        _HEAD + _MIX + "    (grad,) = torch.autograd.grad(critic(mixed, semantics).sum(), mixed)\n"
+        _HEAD
+        + _MIX
+        + "    (grad,) = torch.autograd.grad(critic(mixed, semantics).sum(), mixed)\n"
         + "    return ((grad.norm(dim=1) - 1) ** 2).mean()\n",
         # The squared norm instead of the norm.
         _HEAD + _MIX + _GRAD + "    return ((grad.pow(2).sum(dim=1) - 1) ** 2).mean()\n",
@@ -19,16 +21,23 @@ WRONG_ANSWERS: dict[str, list[str]] = {
         # The mean norm first, then the penalty.
         _HEAD + _MIX + _GRAD + "    return (grad.norm(dim=1).mean() - 1) ** 2\n",
         # t and 1 - t swapped: the points lie on the lines, but not where the check puts them.
-        _HEAD + "    mixed = ((1 - t) * real + t * fake).detach().requires_grad_(True)\n" + _GRAD
+        _HEAD
+        + "    mixed = ((1 - t) * real + t * fake).detach().requires_grad_(True)\n"
+        + _GRAD
         + "    return ((grad.norm(dim=1) - 1) ** 2).mean()\n",
         # The penalty at the real features only.
-        _HEAD + "    mixed = real.detach().requires_grad_(True)\n" + _GRAD + "    return ((grad.norm(dim=1) - 1) ** 2).mean()\n",
+        _HEAD
+        + "    mixed = real.detach().requires_grad_(True)\n"
+        + _GRAD
+        + "    return ((grad.norm(dim=1) - 1) ** 2).mean()\n",
         # Summed over the batch instead of averaged.
         _HEAD + _MIX + _GRAD + "    return ((grad.norm(dim=1) - 1) ** 2).sum()\n",
         # The norm over the batch axis.
         _HEAD + _MIX + _GRAD + "    return ((grad.norm(dim=0) - 1) ** 2).mean()\n",
         # The gradient with respect to the class vectors as well (concatenated).
-        _HEAD + _MIX + "    sem = semantics.detach().requires_grad_(True)\n"
+        _HEAD
+        + _MIX
+        + "    sem = semantics.detach().requires_grad_(True)\n"
         + "    grads = torch.autograd.grad(critic(mixed, sem).sum(), [mixed, sem], create_graph=True)\n"
         + "    grad = torch.cat(grads, dim=1)\n    return ((grad.norm(dim=1) - 1) ** 2).mean()\n",
     ],
@@ -87,29 +96,34 @@ experiment_model, experiment_h_many = validation_h(400)
 SHORTCUTS: dict[str, list[str]] = {
     "11_gradient_penalty": [
         # The package's penalty, imported.
-        _HEAD + "    from zsl_utils.generative import gradient_penalty\n"
+        _HEAD
+        + "    from zsl_utils.generative import gradient_penalty\n"
         + "    return gradient_penalty(critic, real, fake, semantics, t)\n",
         # The package's penalty through the setup cell's import.
         _HEAD + "    return gradient_penalty(critic, real, fake, semantics, t)\n",
         # The penalty recovered from the package's critic loss (gp_weight 1 minus the Wasserstein term).
-        _HEAD + "    wasserstein = critic(fake, semantics).mean() - critic(real, semantics).mean()\n"
+        _HEAD
+        + "    wasserstein = critic(fake, semantics).mean() - critic(real, semantics).mean()\n"
         + "    return critic_loss(critic, real, fake, semantics, t, 1.0) - wasserstein\n",
         # The notebook's own from-scratch version of section 2, copied by name.
         _HEAD + "    return gp_from_scratch(critic, real, fake, semantics, t)\n",
-    ],
+    ]
 }
 
 CORRECT_ANSWERS: dict[str, list[str]] = {
     "11_gradient_penalty": [
         # grad_outputs instead of .sum(), an explicit square root.
-        _HEAD + _MIX + "    scores = critic(mixed, semantics)\n"
+        _HEAD
+        + _MIX
+        + "    scores = critic(mixed, semantics)\n"
         + "    (grad,) = torch.autograd.grad(scores, mixed, grad_outputs=torch.ones_like(scores), create_graph=True)\n"
         + "    norms = torch.sqrt((grad ** 2).sum(dim=1))\n    return ((norms - 1) ** 2).mean()\n",
         # One sample at a time (the critic scores rows independently).
-        _HEAD + "    penalties = []\n    for i in range(real.shape[0]):\n"
+        _HEAD
+        + "    penalties = []\n    for i in range(real.shape[0]):\n"
         + "        point = (t[i] * real[i] + (1 - t[i]) * fake[i]).detach().unsqueeze(0).requires_grad_(True)\n"
         + "        (g,) = torch.autograd.grad(critic(point, semantics[i : i + 1]).sum(), point, create_graph=True)\n"
         + "        penalties.append((torch.linalg.vector_norm(g) - 1) ** 2)\n"
         + "    return torch.stack(penalties).mean()\n",
-    ],
+    ]
 }

@@ -43,8 +43,12 @@ def main() -> None:
         with contextlib.redirect_stdout(io.StringIO()):
             exec(compile(source, args.grade_id, "exec"), run)
         figures = {k: v for k, v in run.items() if k.startswith("experiment_") and isinstance(v, (int, float))}
-        print(f"seed {seed}: " + ", ".join(f"{k} {v:.4g}" for k, v in figures.items())
-              + f"  ({time.perf_counter() - start:.1f} s)", flush=True)
+        print(
+            f"seed {seed}: "
+            + ", ".join(f"{k} {v:.4g}" for k, v in figures.items())
+            + f"  ({time.perf_counter() - start:.1f} s)",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":
