@@ -230,6 +230,7 @@ def _exercise_table(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``zsl-course`` argument parser: one subcommand per task, each with its help text."""
     parser = argparse.ArgumentParser(
         prog="zsl-course", description="Zero-shot learning course: data, benchmarks, notebooks."
     )

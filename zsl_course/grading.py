@@ -54,10 +54,12 @@ class GradeReport:
 
     @property
     def earned(self) -> float:
+        """Points earned over every autograded cell."""
         return sum(e.earned for e in self.exercises)
 
     @property
     def total(self) -> float:
+        """Points available over every autograded cell."""
         return sum(e.points for e in self.exercises)
 
     def __str__(self) -> str:

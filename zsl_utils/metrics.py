@@ -100,6 +100,7 @@ class GZSLResult:
 
     @property
     def harmonic_mean(self) -> float:
+        """H = 2 S U / (S + U), the harmonic mean of seen and unseen accuracy (0 when both are 0)."""
         return harmonic_mean(self.seen, self.unseen)
 
     def __str__(self) -> str:
