@@ -103,7 +103,9 @@ def test_headless_kernels_draw_no_progress_bar(tmp_path: Path, monkeypatch: pyte
     environment has bars on: the kernel gets TQDM_DISABLE=1 and the course's bars read it."""
     monkeypatch.delenv("TQDM_DISABLE", raising=False)
     notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_code_cell("from zsl_utils.utils import progress_bar\nlist(progress_bar(range(3)))")]
+    notebook.cells = [
+        nbformat.v4.new_code_cell("from zsl_utils.utils import progress_bar\nlist(progress_bar(range(3)))")
+    ]
     execute_notebook(notebook, cwd=tmp_path)
     outputs = notebook.cells[0].outputs
     assert [o.output_type for o in outputs] == ["execute_result"], outputs

@@ -52,5 +52,6 @@ def test_the_version_is_pyprojects_one_string_and_the_release_tag_follows_it(mon
     declared = PYPROJECT["project"]["version"]
     assert distribution.course_version() == declared and distribution.release_tag() == f"v{declared}"
     assert zsl_course.__version__ == zsl_utils.__version__ == metadata.version("zsl-course")
-    monkeypatch.setattr(distribution, "_PYPROJECT", Path(__file__).parent / "no-such-pyproject.toml")   # an installed wheel
+    wheel_install = Path(__file__).parent / "no-such-pyproject.toml"  # no pyproject.toml beside the package
+    monkeypatch.setattr(distribution, "_PYPROJECT", wheel_install)
     assert distribution.course_version() == metadata.version("zsl-course")

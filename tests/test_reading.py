@@ -67,7 +67,7 @@ def test_the_install_cell_does_nothing_off_colab_and_installs_from_the_repositor
     assert calls == []  # not on Colab
     monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
     exec(colab_install_cell(), {})
-    package = f"zsl-course @ git+{repository_url()}@{release_tag()}"   # the release this notebook belongs to
+    package = f"zsl-course @ git+{repository_url()}@{release_tag()}"  # the release this notebook belongs to
     assert calls == [[sys.executable, "-m", "pip", "install", "--quiet", package]]
 
 

@@ -293,7 +293,7 @@ def test_glove_files_are_checked_against_their_checksums(tmp_path: Path, monkeyp
     semantic._check_glove_files(installed)
     for name in semantic.GLOVE50_SHA256:
         shutil.copyfile(installed / name, tmp_path / name)
-    with open(tmp_path / "glove_6B_50d_emb.npy", "r+b") as file:   # one byte of one vector changed
+    with open(tmp_path / "glove_6B_50d_emb.npy", "r+b") as file:  # one byte of one vector changed
         file.seek(1000)
         byte = file.read(1)
         file.seek(1000)

@@ -252,7 +252,7 @@ def test_installing_the_course_keeps_a_newer_torch_already_there(wheel: Path, tm
         _stub_wheel(installed, name, version)
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PIP_")}   # no find-links, no cap
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PIP_")}  # no find-links, no cap
     env["PIP_CONFIG_FILE"] = os.devnull
     pip = [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "--quiet", "--no-index"]
     subprocess.run([*pip, *sorted(map(str, installed.iterdir()))], env=env, check=True)
