@@ -35,7 +35,7 @@ def test_embedded_dataset_needs_no_download(capsys):
 
 
 def test_download_failure_is_reported_without_traceback(tmp_path: Path, capsys, monkeypatch):
-    import zsl_utils.download as download
+    import zsl_course.download as download
 
     monkeypatch.setattr(download, "XLSA17_URL", "http://127.0.0.1:9/xlsa17.zip")
     monkeypatch.setattr(

@@ -76,8 +76,9 @@ def _download(args: argparse.Namespace) -> int:
         default_root,
         is_available,
     )
-    from zsl_utils.download import download_xlsa17
     from zsl_utils.errors import ZSLDataError
+
+    from .download import download_xlsa17
 
     name = args.name.upper()
     if name not in dataset_names():
