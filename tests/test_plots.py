@@ -24,6 +24,7 @@ from zsl_utils.plots import (
     SHAPE_MARKERS,
     class_styles,
     place_labels,
+    plot_joint_map,
     plot_model_diagram,
     plot_training_curves,
     plot_tsne,
@@ -93,6 +94,27 @@ def test_an_uncrowded_label_sits_right_beside_its_marker_without_a_leader():
     assert label.arrow_patch is None
     assert box[0] == pytest.approx(centre[0] + half + 2, abs=0.5)  # first letter just right of the marker
     assert box[1] < centre[1] < box[3]  # vertically centred on it
+    plt.close(figure)
+
+
+def test_a_label_moves_away_from_a_rival_marker_on_its_preferred_side():
+    """A marker of another colour just past the right end of where the label would go first (right of its own
+    marker, clear of both): there the label would be 1 px nearer the rival than its own marker, so it goes elsewhere."""
+    figure, ax = plt.subplots(figsize=(4, 4))
+    ax.set(xlim=(0, 400), ylim=(0, 400))
+    centre = ax.transAxes.transform((0.5, 0.5))
+    (probe,) = place_labels(ax, ax.transData.inverted().transform([centre]), ["red circle"], 100, fontsize=7)
+    first = _boxes([probe])[0]  # the first choice: right of the marker, no leader
+    probe.remove()
+    half = 10 / 2 * figure.dpi / 72
+    rival = (first[2] + half + 1, centre[1])
+    anchors = ax.transData.inverted().transform([centre, rival])
+    (label,) = place_labels(
+        ax, anchors[:1], ["red circle"], 100, obstacles=anchors, rivals=np.array([[False, True]]), fontsize=7
+    )
+    (box,) = _boxes([label])
+    assert _gap(rival, first) < _gap(centre, first)  # the first choice would be mistaken
+    assert _gap(centre, box) < _gap(rival, box)
     plt.close(figure)
 
 
@@ -180,3 +202,66 @@ def test_an_unknown_diagram_name_lists_the_valid_ones():
         plot_model_diagram("DeViSE")
     assert all(name in str(error.value) for name in DIAGRAM_NAMES)
     assert len(DIAGRAM_NAMES) == 12
+
+
+def _crowded_map(knot: bool):
+    """A synthetic map of 32 SHAPES classes (every 2nd one unseen) and 8 colour clusters of images around a ring;
+    the class markers either in one knot in the middle (``knot``) or spread, with pairs of classes of different
+    colours at the same place (as a red circle and a brown circle can land)."""
+    rng = np.random.default_rng(0)
+    names = [f"{colour} {shape}" for shape in ("circle", "star", "cross", "heart") for colour in render.COLOURS]
+    colour_of = np.array([list(render.COLOURS).index(name.split()[0]) for name in names])
+    angles = 2 * np.pi * colour_of / 8
+    ring = 10 * np.column_stack([np.cos(angles), np.sin(angles)])
+    image_labels = np.repeat(np.arange(32), 10)
+    images = ring[image_labels] + rng.normal(scale=0.7, size=(320, 2))
+    if knot:
+        classes = rng.normal(scale=0.6, size=(32, 2))
+    else:
+        classes = ring + rng.normal(scale=1.5, size=(32, 2))
+        classes[1::4] = classes[0::4]  # orange on red, ... : pairs of markers of different colours
+    unseen = np.arange(32) % 2 == 1
+    return plot_joint_map(images, image_labels, classes, names, unseen, "synthetic"), names, unseen
+
+
+@pytest.mark.parametrize("knot", [True, False], ids=["knot", "pairs"])
+def test_a_crowded_map_keeps_every_class_marker_visible_and_every_label_beside_its_own_marker(knot: bool):
+    figure, names, unseen = _crowded_map(knot)
+    ax = figure.axes[0]
+    figure.canvas.draw()
+    markers = {c.get_label(): c for c in ax.collections if c.get_label() in names}
+    assert len(markers) == 32
+    # unseen classes (markers and images) are drawn above seen ones
+    seen_z = [markers[n].get_zorder() for n, u in zip(names, unseen, strict=True) if not u]
+    assert min(markers[n].get_zorder() for n, u in zip(names, unseen, strict=True) if u) > max(seen_z)
+    # no class marker hides another: centres at least a marker's width apart
+    centres = {n: ax.transData.transform(markers[n].get_offsets()[0]) for n in names}
+    width = np.sqrt(150 * 1.6) * figure.dpi / 72
+    points = np.array([centres[n] for n in names])
+    gaps = np.hypot(*(points[:, None] - points[None]).transpose(2, 0, 1)) + np.eye(32) * width
+    assert gaps.min() >= width - 1, f"two class markers overlap ({gaps.min():.1f} px apart)"
+    # every unseen class is labelled beside its own marker: the leader (if any) ends on it, and no marker of
+    # another colour, nor another labelled (unseen) class's marker, is nearer the label
+    labels = [t for t in ax.texts if t.get_text() in names]
+    assert sorted(t.get_text() for t in labels) == sorted(n for n, u in zip(names, unseen, strict=True) if u)
+    boxes = _boxes(labels)
+    for label, box in zip(labels, boxes, strict=True):
+        name = label.get_text()
+        np.testing.assert_allclose(ax.transData.transform(label.xy), centres[name], atol=0.5)
+        own = _gap(centres[name], box)
+        colour = name.split()[0]
+        lookalikes = [n for n, u in zip(names, unseen, strict=True) if n != name and (u or n.split()[0] != colour)]
+        assert own < min(_gap(centres[n], box) for n in lookalikes), f"{name!r} sits nearer another marker"
+    assert not any(_overlaps(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    # a knot of class markers is zoomed on: they spread over most of the view, with the whole map in an inset
+    frame = ax.get_window_extent()
+    extent = points.max(axis=0) - points.min(axis=0)
+    if knot:
+        assert extent[0] > 0.4 * frame.width and extent[1] > 0.4 * frame.height
+    assert len(ax.child_axes) == int(knot)
+    plt.close(figure)
+
+
+def _gap(point: np.ndarray, box: np.ndarray) -> float:
+    """Distance from a display point to a display box (0 inside it)."""
+    return float(np.hypot(max(box[0] - point[0], 0, point[0] - box[2]), max(box[1] - point[1], 0, point[1] - box[3])))

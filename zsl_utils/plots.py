@@ -28,6 +28,7 @@ __all__ = [
     "place_labels",
     "joint_embedding",
     "plot_tsne",
+    "plot_joint_map",
     "plot_training_curves",
     "plot_seen_unseen_curve",
     "plot_model_diagram",
@@ -93,7 +94,9 @@ def class_styles(class_names: Sequence[str]) -> list[ClassStyle]:
 
 
 _DIRECTIONS = ((1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1))
-"""Where a label may sit around its marker, in order of preference: right, left, above, below, then diagonals."""
+_DIRECTIONS += tuple((a * x, b * y) for x, y in _DIRECTIONS[4:] for a, b in ((1, 0.5), (0.5, 1)))
+"""Where a label may sit around its marker, in order of preference: right, left, above, below, the diagonals, then
+in between (1 places the box's near edge beside the marker, 0 centres it, 0.5 halfway)."""
 
 
 def _overlap(box: np.ndarray, boxes: np.ndarray) -> float:
@@ -105,6 +108,27 @@ def _overlap(box: np.ndarray, boxes: np.ndarray) -> float:
     return float((width * height).sum())
 
 
+def _distances(points: np.ndarray, box: np.ndarray) -> np.ndarray:
+    """Distance from each of ``points`` (m, 2) to the rectangle ``box`` (4,) = (x0, y0, x1, y1); 0 inside it."""
+    dx = np.maximum.reduce([box[0] - points[:, 0], points[:, 0] - box[2], np.zeros(len(points))])
+    dy = np.maximum.reduce([box[1] - points[:, 1], points[:, 1] - box[3], np.zeros(len(points))])
+    return np.hypot(dx, dy)
+
+
+def _inside(points: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """(p, k) whether each of ``points`` (p, 2) lies in each of ``boxes`` (k, 4) = (x0, y0, x1, y1)."""
+    x, y = points[:, :1], points[:, 1:]
+    return (boxes[:, 0] <= x) & (x <= boxes[:, 2]) & (boxes[:, 1] <= y) & (y <= boxes[:, 3])
+
+
+def _leader(anchor: np.ndarray, box: np.ndarray, skip: float) -> np.ndarray:
+    """Points every 3 pixels along a leader line from ``anchor`` (2,) to the centre of ``box`` (4,), from ``skip``
+    pixels away from the anchor (outside its marker) to the box."""
+    centre = (box[:2] + box[2:]) / 2
+    length = np.hypot(*(centre - anchor))
+    return anchor + np.arange(skip, length, 3)[:, None] / max(length, 1e-9) * (centre - anchor)
+
+
 def place_labels(
     ax: Axes,
     anchors: np.ndarray,
@@ -113,6 +137,8 @@ def place_labels(
     obstacles: np.ndarray | None = None,
     rings: int = 12,
     weights: Sequence[str] | None = None,
+    rivals: np.ndarray | None = None,
+    keep_out: np.ndarray | None = None,
     **text_kwargs,
 ) -> list[Annotation]:
     """Label each marker at ``anchors`` (n, 2) (data coordinates) with ``texts``, beside it and never on a marker
@@ -121,20 +147,28 @@ def place_labels(
     Each label in turn tries the eight places around its marker (right, left, above, below, diagonals) at growing
     distances (``rings``, one label height apart, beyond the marker's half width), and takes the first whose box
     overlaps no label placed so far, no marker (``obstacles`` (m, 2), default the anchors; ``marker_size``: their
-    scatter size in points^2) and stays inside the axes; a label away from its marker gets a thin leader line. When
-    no place is free, the least-overlapping one is used. Place labels after the figure's layout is final (a later
-    layout change moves markers, not the label offsets). ``weights``: a font weight per label (default normal)."""
+    scatter size in points^2), no display box of ``keep_out`` (k, 4), stays inside the axes and is nearer its own
+    marker than any of its ``rivals`` (a boolean (n, m) mask over the obstacles, e.g. the markers of another
+    colour; default none), so that a reader matches it with the right marker; a label away from its marker gets a thin
+    leader line that ends on it. When no place is free, the least bad one is used. Place labels after the figure's
+    layout is final (a later layout change moves markers, not the label offsets). ``weights``: a font weight per
+    label (default normal)."""
     figure = ax.figure
     renderer = figure.canvas.get_renderer()
     anchors_px = ax.transData.transform(np.asarray(anchors, dtype=float))
     obstacles_px = anchors_px if obstacles is None else ax.transData.transform(np.asarray(obstacles, dtype=float))
     half = np.sqrt(marker_size) / 2 * figure.dpi / 72  # a marker's half width in pixels
     markers = np.column_stack([obstacles_px - half, obstacles_px + half])
+    markers = np.concatenate([markers, np.reshape(keep_out if keep_out is not None else [], (-1, 4))])
+    rivals = np.zeros((len(anchors_px), len(obstacles_px)), dtype=bool) if rivals is None else np.asarray(rivals)
     frame = ax.get_window_extent(renderer)
     placed: list[np.ndarray] = []
-    labels = []
+    leaders = np.zeros((0, 2))  # points along the leader lines drawn so far
+    labels: list[Annotation] = [None] * len(texts)
     weights = weights or ["normal"] * len(texts)
-    for (x, y), text, weight in zip(anchors_px, texts, weights):
+    near = np.hypot(*(anchors_px[:, None] - obstacles_px[None]).transpose(2, 0, 1)) < 4 * half
+    for i in np.argsort(-(rivals & near).sum(axis=1), kind="stable"):  # the most hemmed-in labels choose first
+        (x, y), text, weight, rival = anchors_px[i], texts[i], weights[i], rivals[i]
         label = ax.annotate(
             text, (0, 0), xycoords="figure pixels", ha="left", va="bottom", fontweight=weight, **text_kwargs
         )
@@ -144,11 +178,16 @@ def place_labels(
         for ring in range(rings):
             gap = half + 2 + ring * height
             for dx, dy in _DIRECTIONS:
-                x0 = x + gap if dx > 0 else x - gap - width if dx < 0 else x - width / 2
-                y0 = y + gap if dy > 0 else y - gap - height if dy < 0 else y - height / 2
+                x0, y0 = x + dx * gap - width * (1 - dx) / 2, y + dy * gap - height * (1 - dy) / 2
                 box = np.array([x0, y0, x0 + width, y0 + height])
                 outside = max(frame.x0 - box[0], box[2] - frame.x1, frame.y0 - box[1], box[3] - frame.y1, 0)
-                cost = _overlap(box, np.array(placed).reshape(-1, 4)) + _overlap(box, markers) + 1e3 * outside
+                own = _distances(np.array([[x, y]]), box)[0]
+                rival_gap = _distances(obstacles_px[rival], box).min(initial=np.inf)  # nearer its own, with a margin
+                cost = 100 * _overlap(box, np.array(placed).reshape(-1, 4)) + _overlap(box, markers)
+                cost += 1e4 * (rival_gap < own) + 2e3 * (rival_gap < own + half)
+                line = _leader(np.array([x, y]), box, 1.5 * half) if ring else np.zeros((0, 2))
+                crossed = _inside(line, np.concatenate([markers, np.reshape(placed, (-1, 4))])).any(axis=0).sum()
+                cost += 1e6 * outside + 50 * (crossed + _inside(leaders, box[None]).sum())
                 if cost < best_cost:
                     best, best_cost, best_ring = box, cost, ring
                 if cost == 0:
@@ -157,33 +196,12 @@ def place_labels(
                 break
         label.remove()
         offset = (best[:2] - (x, y)) * 72 / figure.dpi  # points from the marker to the label's lower-left corner
-        leader = (
-            {
-                "arrowprops": {
-                    "arrowstyle": "-",
-                    "color": "0.35",
-                    "lw": 0.6,
-                    "shrinkA": 0,
-                    "shrinkB": half * 72 / figure.dpi,
-                }
-            }
-            if best_ring > 0
-            else {}
-        )
-        labels.append(
-            ax.annotate(
-                text,
-                ax.transData.inverted().transform((x, y)),
-                xytext=offset,
-                textcoords="offset points",
-                ha="left",
-                va="bottom",
-                fontweight=weight,
-                **leader,
-                **text_kwargs,
-            )
-        )
+        leader = {"arrowstyle": "-", "color": "0.35", "lw": 0.6, "shrinkA": 0, "shrinkB": 0.3 * half * 72 / figure.dpi}
+        style = {"ha": "left", "va": "bottom", "fontweight": weight, "arrowprops": leader if best_ring > 0 else None}
+        xy = ax.transData.inverted().transform((x, y))
+        labels[i] = ax.annotate(text, xy, xytext=offset, textcoords="offset points", **style, **text_kwargs)
         placed.append(best)
+        leaders = np.concatenate([leaders, _leader(np.array([x, y]), best, half) if best_ring else np.zeros((0, 2))])
     return labels
 
 
@@ -231,116 +249,128 @@ def plot_tsne(
     title: str | None = None,
     max_labels: int = 24,
 ) -> Figure:
-    """t-SNE of the joint embedding space: test images as small markers (filled: seen classes, hollow: unseen
-    classes) and class embeddings as large markers with a black edge, labelled (every class, or only the unseen
-    ones when there are more than ``max_labels`` classes; unseen in bold). Both are embedded by one t-SNE run so
-    that images sit near the classes the model scores them with. On SHAPES each class is drawn in the colour its
-    name says, with its shape as the marker (``class_styles``); other datasets get distinct hues, images as dots
-    and class embeddings as squares (seen) and stars (unseen). The figure is ``TSNE_FIGSIZE``, legend below."""
+    """t-SNE of the joint embedding space (:func:`joint_embedding`): test images and class embeddings embedded by
+    one t-SNE run, so that images sit near the classes the model scores them with, drawn by :func:`plot_joint_map`."""
     visual, labels, classes = joint_embedding(model, dataset, semantic_kind, per_class, seed)
     points = np.concatenate([visual, classes])
     perplexity = float(min(30, max(5, (len(points) - 1) // 4)))
     projected = TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=seed).fit_transform(points)
-    images, prototypes = projected[: len(visual)], projected[len(visual) :]
     unseen = np.zeros(dataset.num_classes, dtype=bool)
     unseen[dataset.unseen_classes.cpu().numpy()] = True
-    styles = class_styles(dataset.class_names)
+    title = title or f"{type(model).__name__} on {dataset.name}: t-SNE of the joint embedding space"
+    return plot_joint_map(
+        projected[: len(visual)], labels, projected[len(visual) :], dataset.class_names, unseen, title
+    )
+
+
+def _spread(points: np.ndarray, width: np.ndarray, steps: int = 200) -> np.ndarray:
+    """Display-space points (n, 2) nudged apart until no two are closer than ``width`` (a number, or (n, n) per
+    pair): pairwise pushes, each point of a pair moving half the overlap."""
+    points = points + 1e-3 * np.column_stack([np.cos(np.arange(len(points))), np.sin(np.arange(len(points)))])
+    for _ in range(steps):
+        delta = points[:, None] - points[None]  # (n, n, 2)
+        distance = np.hypot(delta[..., 0], delta[..., 1]) + np.eye(len(points)) * 2 * np.max(width)
+        push = np.clip(width - distance, 0, None) / distance * 0.55
+        if not push.any():
+            break
+        points = points + (push[..., None] * delta).sum(axis=1)
+    return points
+
+
+def plot_joint_map(
+    images: np.ndarray,
+    image_labels: np.ndarray,
+    classes: np.ndarray,
+    class_names: Sequence[str],
+    unseen: np.ndarray,
+    title: str,
+    max_labels: int = 24,
+) -> Figure:
+    """A 2-D map of a joint space: ``images`` (n, 2) as small markers (filled: seen classes, hollow: unseen) and
+    ``classes`` (C, 2) as large markers with a black edge, unseen ones drawn above seen ones and labelled in bold
+    (every class is labelled when there are at most ``max_labels``). On SHAPES each class takes the colour its name
+    says and its shape as the marker (:func:`class_styles`); other datasets get distinct hues, images as dots,
+    class embeddings as squares (seen) and stars (unseen). Readable by construction: class markers closer than a
+    marker's width are nudged apart (none hides another), every label sits beside its own marker, nearer it than
+    any marker of another colour, with a leader line when it must sit away; when the class markers crowd into
+    less than 40% of the map's width and height, the map zooms on them and an inset shows the whole map. The
+    figure is ``TSNE_FIGSIZE``, legend below."""
+    styles = class_styles(class_names)
     by_shape = styles[0].marker is not None
     image_size, class_size = 16, 150
-
     figure, ax = plt.subplots(figsize=TSNE_FIGSIZE, layout="constrained")
-    for c, style in enumerate(styles):
-        mine = labels == c
-        if not mine.any():
-            continue
-        marker = style.marker or ("^" if unseen[c] else "o")
-        face = "none" if unseen[c] else [style.colour]
-        ax.scatter(
-            images[mine, 0],
-            images[mine, 1],
-            marker=marker,
-            s=image_size,
-            facecolors=face,
-            edgecolors=[style.colour],
-            linewidths=0.8 if unseen[c] else 0,
-            alpha=0.6,
-        )
-    for c, style in enumerate(styles):
-        marker = style.marker or ("*" if unseen[c] else "s")
-        size = class_size * (1.6 if marker == "*" else 1)
-        ax.scatter(
-            *prototypes[c],
-            marker=marker,
-            s=size,
-            c=[style.colour],
-            edgecolors="black",
-            linewidths=1.6 if unseen[c] else 0.8,
-            zorder=3,
-        )
-    handles = [
-        plt.Line2D([], [], marker="o", ls="", color="gray", markersize=5, label="test image, seen class"),
-        plt.Line2D(
-            [],
-            [],
-            marker="o",
-            ls="",
-            color="gray",
-            markerfacecolor="none",
-            markersize=5,
-            label="test image, unseen class (hollow)",
-        ),
-        plt.Line2D(
-            [],
-            [],
-            marker="o" if by_shape else "s",
-            ls="",
-            color="gray",
-            markeredgecolor="black",
-            markersize=10,
-            label="seen class embedding",
-        ),
-        plt.Line2D(
-            [],
-            [],
-            marker="o" if by_shape else "*",
-            ls="",
-            color="gray",
-            markeredgecolor="black",
-            markeredgewidth=1.6,
-            markersize=10 if by_shape else 13,
-            label="unseen class embedding (bold label)",
-        ),
-    ]
-    colour_rule = (
-        "each class in the colour its name says, with its shape as the marker" if by_shape else "one hue per class"
-    )
-    figure.legend(
-        handles=handles,
-        loc="outside lower center",
-        ncols=2,
-        fontsize=8,
-        frameon=False,
-        title=f"{colour_rule}",
-        title_fontsize=8,
-    )
-    ax.set_title(title or f"{type(model).__name__} on {dataset.name}: t-SNE of the joint embedding space", fontsize=11)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    # Fix the layout, then place the labels around the class markers in display space.
-    ax.margins(0.08)
-    figure.draw_without_rendering()
+    for c in np.argsort(unseen, kind="stable"):  # seen classes first, unseen above them
+        mine, colour = image_labels == c, [styles[c].colour]
+        face, marker = ("none", styles[c].marker or "^") if unseen[c] else (colour, styles[c].marker or "o")
+        style = {"facecolors": face, "edgecolors": colour, "linewidths": 0.8 * unseen[c], "alpha": 0.6}
+        ax.scatter(*images[mine].T, marker=marker, s=image_size, zorder=1 + unseen[c], **style)
+    span, low, high = np.ptp(images, axis=0), classes.min(axis=0), classes.max(axis=0)
+    zoom = bool(np.all(high - low < 0.4 * span))
+    if zoom:  # a knot of class markers: zoom on it (half the view), the whole map in an inset
+        centre, half = (low + high) / 2, 0.75 * (high - low).max()
+        ax.set(xlim=(centre[0] - half, centre[0] + half), ylim=(centre[1] - half, centre[1] + half))
+        title += " (zoomed on the class embeddings)"
+    else:
+        ax.margins(0.05)
+    big = {"marker": "o" if by_shape else "s", "ms": 10, "mec": "black"}
+    bold = {"marker": "o" if by_shape else "*", "ms": 10 if by_shape else 13, "mec": "black", "mew": 1.6}
+    entries = {"test image, seen class": {"marker": "o", "ms": 5}, "seen class": big}
+    entries |= {
+        "test image, unseen class (hollow)": {"marker": "o", "ms": 5, "mfc": "none"},
+        "unseen class (bold)": bold,
+    }
+    handles = [plt.Line2D([], [], ls="", color="gray", label=label, **style) for label, style in entries.items()]
+    rule = "each class in the colour its name says, with its shape as the marker" if by_shape else "one hue per class"
+    legend = {"loc": "outside lower center", "ncols": 2, "fontsize": 8, "title_fontsize": 8, "frameon": False}
+    figure.legend(handles=handles, title=rule, **legend)
+    ax.set_title(title, fontsize=11)
+    ax.set(xticks=[], yticks=[])
+    figure.draw_without_rendering()  # the layout is final: class markers and labels are placed in display space
     figure.set_layout_engine("none")
     ax.set_autoscale_on(False)
-    shown = np.flatnonzero(unseen) if dataset.num_classes > max_labels else np.arange(dataset.num_classes)
+    colours = np.array([style.colour for style in styles])
+    labelled = unseen if len(class_names) > max_labels else np.ones_like(unseen)
+    rivals = np.any(colours[:, None] != colours[None], axis=2) | (labelled[:, None] & labelled[None])  # lookalikes
+    np.fill_diagonal(rivals, False)
+    # a marker's width apart, 2.5 widths in a zoomed knot, 1.8 between a labelled class and a class it could be
+    # mistaken for (another colour, or another labelled class)
+    width = np.sqrt(class_size * 1.6) * figure.dpi / 72 + 1
+    width = width * np.maximum(1 + 1.5 * zoom, 1 + 0.8 * (rivals & (labelled[:, None] | labelled[None])))
+    for _ in range(3):  # widen the view to leave room for labels around the class markers, then nudge them apart
+        room = 80 / np.diff(ax.transData.transform([[0, 0], [1, 1]]), axis=0)[0]  # 80 pixels in data units
+        (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+        low, high = classes.min(axis=0) - room, classes.max(axis=0) + room
+        ax.set(xlim=(min(x0, low[0]), max(x1, high[0])), ylim=(min(y0, low[1]), max(y1, high[1])))
+        classes = ax.transData.inverted().transform(_spread(ax.transData.transform(classes), width))
+    for c in np.argsort(unseen, kind="stable"):
+        marker = styles[c].marker or ("*" if unseen[c] else "s")
+        size = class_size * (1.6 if marker == "*" else 1)
+        style = {"c": [styles[c].colour], "edgecolors": "black", "linewidths": 1.6 if unseen[c] else 0.8}
+        ax.scatter(*classes[c], marker=marker, s=size, zorder=3 + unseen[c], label=class_names[c], **style)
+    keep_out = None
+    if zoom:  # the inset goes to the corner with the fewest class markers
+        where = ax.transAxes.inverted().transform(ax.transData.transform(classes))
+        corners = [(x, y) for y in (0.02, 0.75) for x in (0.75, 0.02)]
+        x, y = min(corners, key=lambda c: np.sum(np.all(np.abs(where - c - 0.115) < 0.17, axis=1)))
+        inset = ax.inset_axes((x, y, 0.23, 0.23), xticks=[], yticks=[], zorder=6)
+        inset.scatter(*images.T, s=1, c=[styles[c].colour for c in image_labels])
+        inset.scatter(*classes.T, s=4, c="black")
+        (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+        inset.add_patch(plt.Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, lw=0.8))
+        inset.set_title("the whole map", fontsize=7, pad=2)
+        keep_out = [inset.get_tightbbox().extents]
+    shown = np.flatnonzero(labelled)
     place_labels(
         ax,
-        prototypes[shown],
-        [dataset.class_names[c] for c in shown],
+        classes[shown],
+        [class_names[c] for c in shown],
         marker_size=class_size * 1.6,
-        obstacles=prototypes,
+        obstacles=classes,
         weights=["bold" if unseen[c] else "normal" for c in shown],
+        rivals=rivals[shown],
+        keep_out=keep_out,
         fontsize=7,
-        zorder=4,
+        zorder=5,
         bbox={"boxstyle": "square,pad=0.05", "facecolor": "white", "edgecolor": "none", "alpha": 0.7},
     )
     return figure
