@@ -112,7 +112,8 @@ def main() -> None:
     fast_scoring = clock.lap()
     fast_choice = points[choose(fast_scores)]
     print(
-        f"solve_grid: solve {fast_solve}, scoring the 49 models {fast_scoring}; choice {fast_choice}, val ZSL {max(fast_scores):.4f}"
+        f"solve_grid: solve {fast_solve}, scoring the 49 models {fast_scoring}; choice {fast_choice}, "
+        f"val ZSL {max(fast_scores):.4f}"
     )
     if args.skip_direct:
         print(f"load average at end: {os.getloadavg()}")

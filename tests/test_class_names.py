@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 import scipy.io
 import torch
-from conftest import SHARED_XLSA17
 
+from conftest import SHARED_XLSA17
 from zsl_utils.data import XLSA17_DATASETS, load_dataset, save_xlsa17
 from zsl_utils.errors import ZSLDataError
 from zsl_utils.semantic import DATASET_SYNONYMS, class_name_vectors, glove50, normalise_class_name

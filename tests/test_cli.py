@@ -35,7 +35,7 @@ def test_embedded_dataset_needs_no_download(capsys):
 
 
 def test_download_failure_is_reported_without_traceback(tmp_path: Path, capsys, monkeypatch):
-    import zsl_utils.download as download
+    import zsl_course.download as download
 
     monkeypatch.setattr(download, "XLSA17_URL", "http://127.0.0.1:9/xlsa17.zip")
     monkeypatch.setattr(
@@ -229,3 +229,73 @@ def test_run_executes_the_reader_edition_the_installed_package_holds(monkeypatch
     monkeypatch.setattr(course, "run_course", lambda out, notebooks, pattern: ran.append(notebooks))
     assert main(["run", "--out", str(tmp_path / "out")]) == 0
     assert ran == [installed]
+
+
+def test_help_and_version_import_no_heavy_library():
+    """``--help`` and ``--version`` parse and exit before any subcommand imports torch, NumPy or the notebook tools,
+    so they answer as fast as Python starts (benchmarks/cli_startup.py measures the ratio; tests assert no time)."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from zsl_course.cli import main\n"
+        "try:\n"
+        "    main(sys.argv[1:])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ('torch', 'numpy', 'scipy', 'matplotlib', 'nbformat', 'nbclient', 'pandas', 'gensim', 'zsl_utils')\n"
+        "print(sorted(name for name in sys.modules if name.split('.')[0] in heavy))\n"
+    )
+    for flag in ("--help", "--version"):
+        run = subprocess.run([sys.executable, "-c", probe, flag], capture_output=True, text=True, check=True)
+        assert run.stdout.strip().splitlines()[-1] == "[]", f"zsl-course {flag} imported {run.stdout.splitlines()[-1]}"
+        assert "zsl-course" in run.stdout
+
+
+def test_clean_strips_volatile_metadata_in_place_and_keeps_outputs(tmp_path: Path, capsys):
+    """`zsl-course clean` (the pre-commit hook's notebook cleaner) leaves a notebook as JupyterLab writes it on opening:
+    kernelspec and language_info only, no execution timings or cell ids; outputs stay."""
+    import nbformat
+
+    from zsl_course.kernels import clean_notebook
+
+    notebook = nbformat.v4.new_notebook(
+        metadata={"widgets": {"state": {}}, "kernelspec": {"name": "other", "display_name": "Other"}}
+    )
+    cell = nbformat.v4.new_code_cell("print(1)", metadata={"execution": {"iopub.status.busy": "2026"}})
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="1\n")]
+    notebook.cells = [cell]
+    path = tmp_path / "03_example.ipynb"
+    nbformat.write(notebook, path)
+    assert main(["clean", str(path)]) == 0 and "1 notebook(s) cleaned" in capsys.readouterr().out
+    cleaned = nbformat.read(path, as_version=4)
+    assert cleaned.metadata == clean_notebook(nbformat.v4.new_notebook()).metadata
+    assert "execution" not in cleaned.cells[0].metadata and "id" not in cleaned.cells[0]
+    assert cleaned.cells[0].outputs[0]["text"] == "1\n"
+    before = path.read_bytes()
+    assert main(["clean", str(path)]) == 0 and path.read_bytes() == before  # clean notebooks stay byte for byte
+    assert main(["clean", str(tmp_path / "missing.ipynb")]) == 2
+
+
+def test_the_pre_commit_hooks_are_the_ci_tools():
+    """The pre-commit configuration runs ruff (pinned in pyproject's lint extra, as CI runs it) and the notebook
+    cleaner on the course's notebooks."""
+    import tomllib
+
+    import yaml
+
+    root = Path(__file__).resolve().parents[1]
+    hooks = {
+        hook["id"]: hook
+        for repo in yaml.safe_load((root / ".pre-commit-config.yaml").read_text())["repos"]
+        for hook in repo["hooks"]
+    }
+    assert hooks["zsl-course-clean"]["entry"] == "zsl-course clean"
+    assert re.fullmatch(hooks["zsl-course-clean"]["files"], "instructor/03_devise.ipynb")
+    assert hooks["ruff-check"]["entry"].startswith("ruff check") and hooks["ruff-format"]["entry"].startswith(
+        "ruff format"
+    )
+    lint = tomllib.loads((root / "pyproject.toml").read_text())["project"]["optional-dependencies"]["lint"]
+    ci = (root / ".ci" / "run").read_text()
+    assert lint[0].startswith("ruff==") and 'pip install -e ".[lint]" && ruff check . && ruff format --check .' in ci

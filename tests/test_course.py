@@ -96,3 +96,16 @@ def test_notebook_07_skips_its_region_model_on_a_dataset_without_regions(tmp_pat
     printed = "".join(o.get("text", "") for cell in notebook.cells for o in cell.get("outputs", []))
     assert "AWA2 has pooled features only: the region model is skipped" in printed
     assert "R = " not in printed  # the region model's own report never ran
+
+
+def test_headless_kernels_draw_no_progress_bar(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Executed notebooks (zsl-course run, editions, grade) keep no bar in their outputs, even where the calling
+    environment has bars on: the kernel gets TQDM_DISABLE=1 and the course's bars read it."""
+    monkeypatch.delenv("TQDM_DISABLE", raising=False)
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell("from zsl_utils.utils import progress_bar\nlist(progress_bar(range(3)))")
+    ]
+    execute_notebook(notebook, cwd=tmp_path)
+    outputs = notebook.cells[0].outputs
+    assert [o.output_type for o in outputs] == ["execute_result"], outputs

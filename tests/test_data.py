@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import scipy.io
 import torch
-from conftest import tiny_xlsa17_arrays
 
 import zsl_utils.data as data_module
+from conftest import tiny_xlsa17_arrays
 from zsl_utils.data import (
     FILE_SEMANTICS,
     course_data,

@@ -1,4 +1,4 @@
-"""The package's self-description: the repository URL from the installed metadata."""
+"""The package's self-description: the repository URL and the version, from pyproject.toml or the installed metadata."""
 
 from __future__ import annotations
 
@@ -43,3 +43,15 @@ def test_in_a_checkout_the_url_is_read_from_pyproject_not_stale_metadata(monkeyp
 
 def test_pyproject_declares_the_repository_once():
     assert PYPROJECT["project"]["urls"] == {"Repository": "https://github.com/zsl-course/zsl-course"}
+
+
+def test_the_version_is_pyprojects_one_string_and_the_release_tag_follows_it(monkeypatch: pytest.MonkeyPatch):
+    import zsl_course
+    import zsl_utils
+
+    declared = PYPROJECT["project"]["version"]
+    assert distribution.course_version() == declared and distribution.release_tag() == f"v{declared}"
+    assert zsl_course.__version__ == zsl_utils.__version__ == metadata.version("zsl-course")
+    wheel_install = Path(__file__).parent / "no-such-pyproject.toml"  # no pyproject.toml beside the package
+    monkeypatch.setattr(distribution, "_PYPROJECT", wheel_install)
+    assert distribution.course_version() == metadata.version("zsl-course")

@@ -1,4 +1,4 @@
-"""`zsl_utils.download` against a local HTTP server that serves a tiny xlsa17-shaped archive."""
+"""`zsl_course.download` against a local HTTP server that serves a tiny xlsa17-shaped archive."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from zsl_utils.download import XLSA17_MEMBERS, download_xlsa17, is_xlsa17_complete
+from zsl_course.download import XLSA17_MEMBERS, download_xlsa17, is_xlsa17_complete
 from zsl_utils.errors import DownloadError
 
 EXTRA_MEMBERS = ("xlsa17/README.txt", "xlsa17/data/AWA2/allclasses.txt")

@@ -12,12 +12,22 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.colors import to_rgb
+from matplotlib.patches import Patch
 from matplotlib.text import Text
 
 from zsl_shapes import render
 from zsl_utils import load_xlsa17
 from zsl_utils.models import ESZSL
-from zsl_utils.plots import NAMED_COLOURS, SHAPE_MARKERS, class_styles, place_labels, plot_training_curves, plot_tsne
+from zsl_utils.plots import (
+    DIAGRAM_NAMES,
+    NAMED_COLOURS,
+    SHAPE_MARKERS,
+    class_styles,
+    place_labels,
+    plot_model_diagram,
+    plot_training_curves,
+    plot_tsne,
+)
 from zsl_utils.train import History
 
 
@@ -115,3 +125,58 @@ def test_training_curves_keep_their_legend_off_the_curves():
         assert ax.get_legend() is None
         assert not _overlaps(legend.get_window_extent().extents, ax.get_window_extent().extents)
     plt.close(figure)
+
+
+def _diagram_boxes(figure) -> list[tuple[str, np.ndarray]]:
+    """(text, display-space extents (x0, y0, x1, y1)) of every block of a drawn diagram."""
+    figure.canvas.draw()
+    blocks = [t for t in figure.axes[0].texts if t.get_text()]
+    return [(t.get_text(), t.get_bbox_patch().get_window_extent().extents) for t in blocks]
+
+
+@pytest.mark.parametrize("name", DIAGRAM_NAMES)
+def test_every_model_diagram_draws_blocks_that_do_not_overlap_and_fit_the_figure(name: str):
+    figure = plot_model_diagram(name)
+    width, height = figure.get_size_inches()
+    assert width <= 9.5 and height <= 8
+    boxes = _diagram_boxes(figure)
+    assert len(boxes) >= 6
+    for i, (text, box) in enumerate(boxes):
+        for other, other_box in boxes[i + 1 :]:
+            assert not _overlaps(box, other_box), f"{name}: {text!r} overlaps {other!r}"
+    frame = figure.bbox.extents
+    renderer = figure.canvas.get_renderer()
+    texts = [*figure.texts, *figure.axes[0].texts, *figure.legends[0].get_texts()]
+    extents = [t.get_window_extent(renderer).extents for t in texts] + [box for _, box in boxes]
+    for box in extents:
+        assert frame[0] <= box[0] and box[2] <= frame[2] and frame[1] <= box[1] and box[3] <= frame[3], name
+    plt.close(figure)
+
+
+@pytest.mark.parametrize("name", DIAGRAM_NAMES)
+def test_diagrams_speak_one_visual_language(name: str):
+    """Every block has a colour of the shared palette named in the legend; dashed red arrows ("trains") run from a
+    loss (or the optimiser's step) to a learned block; every diagram has a learned block, a loss and a score."""
+    figure = plot_model_diagram(name)
+    figure.canvas.draw()
+    handles = figure.legends[0].legend_handles
+    legend = {to_rgb(h.get_facecolor()): h.get_label() for h in handles if isinstance(h, Patch)}
+    kinds = set()
+    for block in (t for t in figure.axes[0].texts if t.get_text()):
+        face = block.get_bbox_patch().get_facecolor()
+        if face[3] > 0:  # headings of the bridge's table have no box
+            assert to_rgb(face) in legend, f"{name}: {block.get_text()!r} has a colour the legend does not name"
+            kinds.add(legend[to_rgb(face)])
+    for arrow in (t.arrow_patch for t in figure.axes[0].texts if not t.get_text()):
+        if arrow.get_linestyle() == "--":
+            ends = tuple(legend[to_rgb(p.get_facecolor())] for p in (arrow.patchA, arrow.patchB))
+            assert ends[0] in ("loss", "computed") and ends[1] == "learned", f"{name}: a dashed arrow runs {ends}"
+    assert {"learned", "loss", "joint space, score"} <= kinds, name
+    plt.close(figure)
+
+
+def test_an_unknown_diagram_name_lists_the_valid_ones():
+    with pytest.raises(ValueError, match="devise.*two_branch") as error:
+        plot_model_diagram("DeViSE")
+    assert all(name in str(error.value) for name in DIAGRAM_NAMES)
+    assert len(DIAGRAM_NAMES) == 12

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 
 from zsl_course.colab import colab_badge, colab_install_cell, setup_cell
-from zsl_course.distribution import SOURCES, repository_url
+from zsl_course.distribution import SOURCES, release_tag, repository_url
 
 PATHS = sorted(SOURCES.glob("[0-9]*.ipynb"))  # the instructor's source; the reader's edition is generated from it
 
@@ -34,7 +34,7 @@ def test_the_repository_url_is_the_one_pyproject_declares():
 def test_colab_link_and_install_cell_are_generated(path: Path):
     notebook = _read(path)
     assert notebook.cells[0].source.splitlines()[1] == colab_badge(path.name), "run `zsl-course colab`"
-    assert colab_badge(path.name).endswith(f"/blob/main/notebooks/{path.name})")
+    assert colab_badge(path.name).endswith(f"/blob/{release_tag()}/notebooks/{path.name})")
     assert _code(notebook)[0].source == colab_install_cell(), "run `zsl-course colab`"
 
 
@@ -67,7 +67,8 @@ def test_the_install_cell_does_nothing_off_colab_and_installs_from_the_repositor
     assert calls == []  # not on Colab
     monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
     exec(colab_install_cell(), {})
-    assert calls == [[sys.executable, "-m", "pip", "install", "--quiet", f"zsl-course @ git+{repository_url()}"]]
+    package = f"zsl-course @ git+{repository_url()}@{release_tag()}"  # the release this notebook belongs to
+    assert calls == [[sys.executable, "-m", "pip", "install", "--quiet", package]]
 
 
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: p.name)

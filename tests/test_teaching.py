@@ -171,7 +171,7 @@ def test_the_reader_edition_is_generated_from_the_instructor_source():
                 f"notebooks/{name} cell {i} differs from its instructor's source: edit the source, then run "
                 "`zsl-course editions`"
             )
-        assert edition.metadata == expected.metadata
+        assert _without_version(edition.metadata) == _without_version(expected.metadata)  # any Python runs this
         text = "\n".join(cell.source for cell in edition.cells)
         assert "### BEGIN SOLUTION" not in text and "### BEGIN HIDDEN TESTS" not in text
 
@@ -382,7 +382,7 @@ def test_withheld_makes_the_reference_raise_through_the_module_the_class_and_an_
     assert isinstance(vars(ESZSL)["closed_form"], staticmethod)  # restored as the staticmethod it was
     torch.testing.assert_close(user(ESZSL(3, 4), X, Y, S), expected)
     with pytest.raises(ZeroDivisionError), withheld(user, "zsl_utils.metrics.harmonic_mean"):
-        1 / 0
+        raise ZeroDivisionError("an error inside the block")
     assert metrics.harmonic_mean(0.5, 0.5) == 0.5  # restored after an error inside the block
 
 
@@ -395,11 +395,13 @@ def test_withheld_makes_the_reference_raise_through_the_module_the_class_and_an_
             "default argument",
         ),
         (
-            "from zsl_utils import metrics\ndef make(ref):\n    def h(s, u):\n        return ref(s, u)\n    return h\nh = make(metrics.harmonic_mean)\n",
+            "from zsl_utils import metrics\ndef make(ref):\n    def h(s, u):\n        return ref(s, u)\n    return h\n"
+            "h = make(metrics.harmonic_mean)\n",
             "closure variable 'ref'",
         ),
         (
-            "from zsl_utils.metrics import harmonic_mean as hm\ndef helper(s, u):\n    return hm(s, u)\ndef h(s, u):\n    return helper(s, u)\n",
+            "from zsl_utils.metrics import harmonic_mean as hm\ndef helper(s, u):\n    return hm(s, u)\n"
+            "def h(s, u):\n    return helper(s, u)\n",
             "global name 'hm'",
         ),
         (

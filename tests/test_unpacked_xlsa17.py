@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import scipy.io
 import torch
-from conftest import tiny_xlsa17_arrays
 
+from conftest import tiny_xlsa17_arrays
 from zsl_course.cli import main
 from zsl_utils.data import XLSA17_DATASETS, dataset_folder, is_available, load_dataset, load_xlsa17, save_xlsa17
 from zsl_utils.errors import ZSLDataError

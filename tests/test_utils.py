@@ -61,3 +61,13 @@ def test_default_order_prefers_cuda_then_mps_then_cpu(monkeypatch):
     assert get_device().type == "mps"
     monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
     assert get_device().type == "cpu"
+
+
+def test_progress_bars_are_on_by_default_and_off_by_argument_or_environment(monkeypatch: pytest.MonkeyPatch):
+    from zsl_utils.utils import progress_bar
+
+    monkeypatch.delenv("TQDM_DISABLE", raising=False)
+    assert not progress_bar(range(3)).disable
+    assert progress_bar(range(3), enabled=False).disable
+    monkeypatch.setenv("TQDM_DISABLE", "1")
+    assert progress_bar(range(3)).disable

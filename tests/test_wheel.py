@@ -191,3 +191,86 @@ def test_a_wheel_only_install_runs_a_released_notebook_outside_the_repository(wh
     assert Path(runner["runner_zsl_utils"]).resolve() == installed
     assert Path(kernel["kernel_python"]).parent == venv / "bin"
     assert Path(kernel["shapes"]) == installed.parent / "course_data" / "SHAPES"
+
+
+def _stub_wheel(folder: Path, name: str, version: str) -> Path:
+    """A minimal installable wheel of distribution ``name`` at ``version`` (one module that records its version)."""
+    files = {
+        f"{name}/__init__.py": f'__version__ = "{version}"\n'.encode(),
+        f"{name}-{version}.dist-info/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n".encode(),
+        f"{name}-{version}.dist-info/WHEEL": b"Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    }
+    record = "".join(f"{path},sha256={_sha256_b64(data)},{len(data)}\n" for path, data in files.items())
+    files[f"{name}-{version}.dist-info/RECORD"] = (record + f"{name}-{version}.dist-info/RECORD,,\n").encode()
+    path = folder / f"{name}-{version}-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as archive:
+        for member, data in files.items():
+            archive.writestr(member, data)
+    return path
+
+
+def _sha256_b64(data: bytes) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+
+
+def _stub_version(requirement: str) -> tuple[str, str]:
+    """(name, a version satisfying ``requirement``): its lower bound where it states one, else 1.0."""
+    from packaging.requirements import Requirement
+
+    parsed = Requirement(requirement)
+    floors = [spec.version for spec in parsed.specifier if spec.operator in (">=", "==", "~=")]
+    version = floors[0] if floors else "1.0"
+    assert parsed.specifier.contains(version), requirement
+    return parsed.name, version
+
+
+def test_installing_the_course_keeps_a_newer_torch_already_there(wheel: Path, tmp_path: Path):
+    """An environment whose torch and torchvision are newer than this machine's (Colab's) keeps them: pip installs the
+    course's wheel and takes nothing else for torch. A fresh venv holds stubs of the newer releases; the index is a
+    local folder of stubs of every other dependency (at their floors) and of no other torch, so a requirement that
+    excluded the installed torch would make the install fail. pip's configuration files and PIP_* variables are not
+    read (this machine's cap torch at its own version and add a local wheel folder)."""
+    with zipfile.ZipFile(wheel) as archive:
+        info = next(name for name in archive.namelist() if name.endswith(".dist-info/METADATA"))
+        requires = [
+            line.split(":", 1)[1].strip()
+            for line in archive.read(info).decode().splitlines()
+            if line.startswith("Requires-Dist:") and ";" not in line
+        ]
+    newer = {"torch": "2.99.0", "torchvision": "0.99.0"}
+    index = tmp_path / "index"
+    index.mkdir()
+    for requirement in requires:
+        name, version = _stub_version(requirement)
+        if name not in newer:
+            _stub_wheel(index, name.replace("-", "_"), version)
+    installed = tmp_path / "installed"
+    installed.mkdir()
+    for name, version in newer.items():
+        _stub_wheel(installed, name, version)
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PIP_")}  # no find-links, no cap
+    env["PIP_CONFIG_FILE"] = os.devnull
+    pip = [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "--quiet", "--no-index"]
+    subprocess.run([*pip, *sorted(map(str, installed.iterdir()))], env=env, check=True)
+    install = subprocess.run([*pip, "--find-links", str(index), str(wheel)], env=env, capture_output=True, text=True)
+    assert install.returncode == 0, install.stderr[-3000:]
+    versions = subprocess.run(
+        [
+            str(venv / "bin" / "python"),
+            "-c",
+            "import torch, torchvision; print(torch.__version__, torchvision.__version__)",
+        ],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert versions.stdout.split() == ["2.99.0", "0.99.0"]
+    capped = subprocess.run(
+        [*pip, "--find-links", str(index), "--dry-run", "torch<=2.14.1"], env=env, capture_output=True
+    )
+    assert capped.returncode != 0  # the same set-up does fail a requirement that would replace the newer torch

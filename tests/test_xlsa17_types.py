@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import scipy.io
-from conftest import tiny_xlsa17_arrays
 
+from conftest import tiny_xlsa17_arrays
 from zsl_utils.data import _strings, dataset_folder, load_xlsa17, save_xlsa17
 
 LOCS = ("trainval_loc", "test_seen_loc", "test_unseen_loc", "train_loc", "val_loc")

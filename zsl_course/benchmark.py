@@ -281,7 +281,8 @@ def run_benchmark(
     ``jobs`` runs that many (model, seed) runs at once in separate processes, each on one thread (default: 2 on a
     CPU with two cores or more, 1 on a GPU); every run seeds itself, so the numbers do not depend on ``jobs``.
     ``epochs_scale`` (in (0, 1]) shortens every training to that fraction of its epochs (at least 1), as a notebook's
-    :class:`~zsl_utils.budget.TrainingBudget` does (:func:`~zsl_utils.budget.scaled_epochs`); the table's title says so when it is below 1.
+    :class:`~zsl_utils.budget.TrainingBudget` does (:func:`~zsl_utils.budget.scaled_epochs`); the table's title
+    says so when it is below 1.
     Arguments are checked before anything is loaded. ``results.json`` and ``results.md`` in ``out`` are rewritten
     as each run finishes, keeping the rows of an earlier run into ``out`` that this run does not redo (same dataset
     and semantics only: another experiment's file is an error, never replaced); one t-SNE PNG per model (seed 0).

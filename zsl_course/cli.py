@@ -76,8 +76,9 @@ def _download(args: argparse.Namespace) -> int:
         default_root,
         is_available,
     )
-    from zsl_utils.download import download_xlsa17
     from zsl_utils.errors import ZSLDataError
+
+    from .download import download_xlsa17
 
     name = args.name.upper()
     if name not in dataset_names():
@@ -230,6 +231,7 @@ def _exercise_table(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``zsl-course`` argument parser: one subcommand per task, each with its help text."""
     parser = argparse.ArgumentParser(
         prog="zsl-course", description="Zero-shot learning course: data, benchmarks, notebooks."
     )

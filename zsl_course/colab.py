@@ -1,5 +1,7 @@
 """Google Colab: every notebook's "Open in Colab" badge and its install cell, written from the one repository URL
-that pyproject.toml declares (``zsl-course colab`` rewrites them for a fork)."""
+and the one version that pyproject.toml declares (``zsl-course colab`` rewrites them for a fork or a new release).
+Both point at the release's tag, ``v<version>``: the notebook a reader opens and the package it installs are the
+same release's."""
 
 from __future__ import annotations
 
@@ -7,21 +9,22 @@ from pathlib import Path
 
 import nbformat
 
-from .distribution import SOURCES, repository_url
+from .distribution import SOURCES, release_tag, repository_url
 
 __all__ = ["colab_install_cell", "setup_cell", "colab_badge", "write_colab_cells"]
 
 
 def colab_install_cell() -> str:
-    """The source of every notebook's first code cell: on Google Colab it installs the course from its repository
-    (the URL written in, since the package is not installed yet when it runs); elsewhere it does nothing."""
+    """The source of every notebook's first code cell: on Google Colab it installs the course from its repository at
+    this version's release tag (both written in, since the package is not installed yet when it runs); elsewhere it
+    does nothing."""
     return (
         "# On Google Colab, install the course's package; anywhere else this cell does nothing.\n"
         "import subprocess\n"
         "import sys\n"
         "\n"
         'if "google.colab" in sys.modules:\n'
-        f'    package = "zsl-course @ git+{repository_url()}"\n'
+        f'    package = "zsl-course @ git+{repository_url()}@{release_tag()}"\n'
         '    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", package], check=True)'
     )
 
@@ -39,7 +42,7 @@ def setup_cell(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 def colab_badge(notebook: str) -> str:
     """The markdown "Open in Colab" badge of ``notebook`` (a file name such as ``03_devise.ipynb``): it opens the
-    reader's edition, ``notebooks/<notebook>`` on the main branch of the course's repository."""
+    reader's edition, ``notebooks/<notebook>`` at this version's release tag in the course's repository."""
     url = repository_url()
     if not url.startswith("https://github.com/"):
         raise ValueError(
@@ -49,7 +52,7 @@ def colab_badge(notebook: str) -> str:
     github = url.removeprefix("https://github.com/").removesuffix(".git")
     return (
         "[![Open in Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
-        f"(https://colab.research.google.com/github/{github}/blob/main/notebooks/{notebook})"
+        f"(https://colab.research.google.com/github/{github}/blob/{release_tag()}/notebooks/{notebook})"
     )
 
 

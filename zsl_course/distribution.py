@@ -16,12 +16,22 @@ import shutil
 from importlib import metadata, resources
 from pathlib import Path
 
-__all__ = ["DISTRIBUTION", "NOTEBOOKS", "SOURCES", "reader_edition", "copy_reader_edition", "repository_url"]
+__all__ = [
+    "DISTRIBUTION",
+    "NOTEBOOKS",
+    "SOURCES",
+    "reader_edition",
+    "copy_reader_edition",
+    "repository_url",
+    "course_version",
+    "release_tag",
+]
 
 DISTRIBUTION = "zsl-course"
 _READER_FILES = ("[0-9]*.ipynb", "NOTATION.md")
 _CHECKOUT = Path(__file__).resolve().parents[1]
 _PYPROJECT = _CHECKOUT / "pyproject.toml"  # present in a source checkout only
+_VERSION = re.compile(r'^\[project\][^\[]*?^version\s*=\s*"([^"]+)"', re.M | re.S)
 _REPOSITORY = re.compile(r'^\[project\.urls\][^\[]*?^Repository\s*=\s*"([^"]+)"', re.M | re.S)
 NOTEBOOKS = _CHECKOUT / "notebooks"
 """The reader's edition in a source checkout: no solution, no hidden test; executed and committed."""
@@ -93,3 +103,24 @@ def repository_url() -> str:
         f"the installed {DISTRIBUTION} metadata declares no Repository URL (found: {urls or 'none'}); "
         "reinstall it from a pyproject.toml with [project.urls] Repository"
     )
+
+
+def course_version() -> str:
+    """The course's version, the one string pyproject.toml's ``[project] version`` declares: read from that file in a
+    source checkout (an editable install's metadata is only as new as its last ``pip install -e .``), from the
+    installed metadata elsewhere (where ``zsl_course.__version__`` also comes from)."""
+    if _PYPROJECT.is_file():
+        match = _VERSION.search(_PYPROJECT.read_text())
+        if match is None:
+            raise LookupError(f"{_PYPROJECT} declares no [project] version")
+        return match.group(1)
+    try:
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError as error:
+        raise LookupError(f"{DISTRIBUTION} is not installed, so its version is unknown; `pip install -e .`") from error
+
+
+def release_tag() -> str:
+    """The git tag of this version's release, ``v<version>`` (``v0.2.0``): what the Colab badge opens and what the
+    Colab install cell installs, so that a notebook and the package it runs on come from the same release."""
+    return f"v{course_version()}"

@@ -41,6 +41,7 @@ def heading_before(notebook: nbformat.NotebookNode, index: int) -> str:
 
 
 def nbgrader_meta(cell: nbformat.NotebookNode) -> dict:
+    """A cell's nbgrader metadata (``{}`` for a cell nbgrader does not grade)."""
     return cell.metadata.get("nbgrader", {})
 
 

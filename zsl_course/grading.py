@@ -54,10 +54,12 @@ class GradeReport:
 
     @property
     def earned(self) -> float:
+        """Points earned over every autograded cell."""
         return sum(e.earned for e in self.exercises)
 
     @property
     def total(self) -> float:
+        """Points available over every autograded cell."""
         return sum(e.points for e in self.exercises)
 
     def __str__(self) -> str:
@@ -126,10 +128,10 @@ def _restore_tests(notebook: nbformat.NotebookNode, source: nbformat.NotebookNod
 def grade_notebook(path: str | Path, sources: str | Path | None = None, timeout: int = 600) -> GradeReport:
     """A student's self-check, scored as nbgrader's autograder would: the autograded test cells are first restored
     from the source notebook (the solution notebook of ``sources`` that shares the notebook's grade ids; default:
-    the course's instructor's source, :data:`zsl_course.distribution.SOURCES`), hidden tests and points included, so an
-    edited or emptied check cannot give points; a deleted one scores 0. The notebook then runs in a fresh kernel (continuing past errors), and each
-    autograded cell that runs without error earns its points. When no source notebook holds the notebook's grade
-    ids, its test cells run as submitted and the report says so."""
+    the course's instructor's source, :data:`zsl_course.distribution.SOURCES`), hidden tests and points included, so
+    an edited or emptied check cannot give points; a deleted one scores 0. The notebook then runs in a fresh kernel
+    (continuing past errors), and each autograded cell that runs without error earns its points. When no source
+    notebook holds the notebook's grade ids, its test cells run as submitted and the report says so."""
     path = Path(path)
     sources = Path(sources) if sources is not None else SOURCES
     start = time.perf_counter()

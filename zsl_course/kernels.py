@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 
 import nbformat
@@ -11,7 +12,7 @@ from jupyter_client import KernelManager
 from nbclient import NotebookClient
 from traitlets.config import Config
 
-__all__ = ["kernel_language_info", "clean_notebook", "notebook_client", "execute_notebook"]
+__all__ = ["kernel_language_info", "clean_notebook", "notebook_client", "headless_environment", "execute_notebook"]
 
 _KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
@@ -61,11 +62,17 @@ def notebook_client(
     )
 
 
+def headless_environment() -> dict[str, str]:
+    """The environment of a kernel nobody watches (``zsl-course run``, ``editions``, ``grade``): this process's, with
+    progress bars off (``TQDM_DISABLE=1``), so that executed notebooks keep no bar in their outputs."""
+    return {**os.environ, "TQDM_DISABLE": "1"}
+
+
 def execute_notebook(
     notebook: nbformat.NotebookNode, cwd: str | Path, timeout: int = 600, allow_errors: bool = True
 ) -> nbformat.NotebookNode:
     """Execute every cell in a fresh ``python3`` kernel of this environment, in ``cwd``. With ``allow_errors`` a
     failing cell's error stays in its outputs and execution goes on; without, it raises nbclient's
-    ``CellExecutionError`` (with the cell's traceback)."""
-    notebook_client(notebook, cwd, timeout, allow_errors).execute()
+    ``CellExecutionError`` (with the cell's traceback). Progress bars are off (:func:`headless_environment`)."""
+    notebook_client(notebook, cwd, timeout, allow_errors).execute(env=headless_environment())
     return notebook

@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 
 from .distribution import NOTEBOOKS
-from .kernels import clean_notebook, notebook_client
+from .kernels import clean_notebook, headless_environment, notebook_client
 
 __all__ = ["RunRecord", "headline", "run_course"]
 
@@ -20,6 +20,8 @@ _HEADLINE = re.compile(r"ZSL \d+\.\d \| GZSL .*")
 
 @dataclass(frozen=True)
 class RunRecord:
+    """One executed notebook: its name, wall-clock seconds, figures saved and last GBU result line."""
+
     notebook: str
     seconds: float
     figures: int
@@ -61,7 +63,7 @@ def _execute_measured(notebook: nbformat.NotebookNode, cwd: Path, timeout: int) 
             peak.append(found)
 
     client.on_cell_executed = measure
-    client.execute()
+    client.execute(env=headless_environment())
     return max(peak, default=None)
 
 

@@ -17,11 +17,10 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
-from tqdm import tqdm
 
 from zsl_utils.data import dataset_folder, image_splits, save_xlsa17
 from zsl_utils.train import class_targets
-from zsl_utils.utils import set_seed
+from zsl_utils.utils import progress_bar, set_seed
 
 from . import render
 
@@ -61,6 +60,7 @@ class ShapesCNN(nn.Module):
         return regions.mean(dim=1), regions
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
+        """Class logits (B, num_classes) of images (B, 3, H, W)."""
         return self.classifier(self.encode(images)[0])
 
 
@@ -111,7 +111,7 @@ def train_encoder(
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=5e-4)
     scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=config.lr, total_steps=steps)
     generator = torch.Generator().manual_seed(config.seed)
-    bar = tqdm(total=steps, desc="training the SHAPES encoder", disable=not progress)
+    bar = progress_bar(total=steps, enabled=progress, desc="training the SHAPES encoder")
     model.train()
     for _ in range(config.epochs):
         order = torch.randperm(len(x), generator=generator)

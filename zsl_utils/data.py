@@ -26,7 +26,6 @@ import scipy.io
 import torch
 
 from .dataset import ZSLDataset
-from .download import download_xlsa17
 from .errors import ZSLDataError
 from .utils import write_atomically
 from .xlsa17_files import files_problem, missing_files
@@ -45,7 +44,6 @@ __all__ = [
     "load_xlsa17",
     "load_dataset",
     "save_xlsa17",
-    "download_xlsa17",
     "course_dataset",
     "image_splits",
 ]

@@ -50,14 +50,17 @@ class ZSLDataset:
 
     @property
     def device(self) -> torch.device:
+        """The device every tensor of the dataset lives on."""
         return self.features.device
 
     @property
     def num_classes(self) -> int:
+        """C, the number of classes (seen and unseen)."""
         return len(self.class_names)
 
     @property
     def feature_dim(self) -> int:
+        """d_v, the width of the visual features."""
         return int(self.features.shape[1])
 
     def to(self, device: torch.device | str) -> ZSLDataset:

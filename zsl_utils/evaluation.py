@@ -58,6 +58,7 @@ class EvalResult:
     ausuc: float
 
     def as_dict(self) -> dict[str, float]:
+        """The result's fields as a plain dict (for JSON)."""
         return asdict(self)
 
     def __str__(self) -> str:

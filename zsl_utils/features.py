@@ -24,12 +24,11 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset
 from torchvision import transforms as T
 from torchvision.models import WeightsEnum
-from tqdm import tqdm
 
 from .data import image_splits, save_xlsa17
 from .errors import DownloadError, ZSLDataError
 from .semantic import l2_normalise
-from .utils import get_device
+from .utils import get_device, progress_bar
 
 __all__ = [
     "BACKBONES",
@@ -351,7 +350,7 @@ def extract_features(
     )
     chunks = []
     with torch.no_grad():
-        for batch in tqdm(loader, desc=f"{backbone} features", unit="batch", disable=not progress):
+        for batch in progress_bar(loader, progress, desc=f"{backbone} features", unit="batch"):
             chunks.append(model(batch.to(device)).float().cpu())
     features = torch.cat(chunks).numpy()
 

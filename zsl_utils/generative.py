@@ -15,7 +15,8 @@ from collections.abc import Callable
 import torch
 import torch.nn.functional as F
 from torch import nn
-from tqdm import tqdm
+
+from .utils import progress_bar
 
 __all__ = [
     "ConditionalGenerator",
@@ -49,6 +50,7 @@ class ConditionalGenerator(nn.Module):
         self.net = _mlp(noise_dim + semantic_dim, hidden_dim, visual_dim)
 
     def forward(self, noise: torch.Tensor, semantics: torch.Tensor) -> torch.Tensor:
+        """Synthetic visual features (B, d_v) from noise (B, d_eta) and class vectors (B, d_s)."""
         return F.relu(self.net(torch.cat([noise, semantics], dim=1)))
 
 
@@ -60,6 +62,7 @@ class Critic(nn.Module):
         self.net = _mlp(visual_dim + semantic_dim, hidden_dim, 1)
 
     def forward(self, visual: torch.Tensor, semantics: torch.Tensor) -> torch.Tensor:
+        """The critic's score (B,) of visual features (B, d_v) given class vectors (B, d_s)."""
         return self.net(torch.cat([visual, semantics], dim=1)).squeeze(1)
 
 
@@ -71,6 +74,7 @@ class Encoder(nn.Module):
         self.net = _mlp(visual_dim + semantic_dim, hidden_dim, 2 * latent_dim)
 
     def forward(self, visual: torch.Tensor, semantics: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The posterior's mean and log-variance, each (B, d_eta), of features (B, d_v) given class vectors (B, d_s)."""
         mu, log_var = self.net(torch.cat([visual, semantics], dim=1)).chunk(2, dim=1)
         return mu, log_var
 
@@ -202,7 +206,7 @@ def train_wgan(
     gp_weight: float = 10.0,
     cls_weight: float = 0.01,
     critic_steps: int = 5,
-    progress: bool = False,
+    progress: bool = True,
 ) -> list[float]:
     """f-CLSWGAN: ``critic_steps`` critic steps on :func:`critic_loss` per generator step on :func:`generator_loss`,
     the classification term from ``seen_classifier`` (frozen: its parameters get no step). features: (N, d_v) real
@@ -217,7 +221,7 @@ def train_wgan(
     g_optimizer = torch.optim.Adam(generator.parameters(), lr=lr, betas=(0.5, 0.999))
     d_optimizer = torch.optim.Adam(critic.parameters(), lr=lr, betas=(0.5, 0.999))
     history = []
-    for _ in tqdm(range(epochs), desc="f-CLSWGAN", disable=not progress, leave=False):
+    for _ in progress_bar(range(epochs), progress, desc="f-CLSWGAN", leave=False):
         distance = torch.zeros((), device=device)
         batches = _batches(features.shape[0], batch_size, rng, device)
         for i, index in enumerate(batches):
@@ -253,7 +257,7 @@ def train_vae(
     lr: float,
     seed: int,
     kl_weight: float = 1.0,
-    progress: bool = False,
+    progress: bool = True,
 ) -> list[float]:
     """A conditional VAE: the encoder q(z | x, s) and the decoder G(z, s) trained together on :func:`vae_loss` with
     the reparameterisation z = mu + sigma * eps. features: (N, d_v); targets: (N,) positions among the rows of
@@ -263,7 +267,7 @@ def train_vae(
     rng = torch.Generator(device=device).manual_seed(seed)
     optimizer = torch.optim.Adam([*generator.parameters(), *encoder.parameters()], lr=lr)
     history = []
-    for _ in tqdm(range(epochs), desc="conditional VAE", disable=not progress, leave=False):
+    for _ in progress_bar(range(epochs), progress, desc="conditional VAE", leave=False):
         total = torch.zeros((), device=device)
         batches = _batches(features.shape[0], batch_size, rng, device)
         for index in batches:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Union
 
 import numpy as np
 import torch
@@ -24,7 +23,7 @@ __all__ = [
     "ausuc",
 ]
 
-ArrayLike = Union[torch.Tensor, np.ndarray, Sequence[float]]
+ArrayLike = torch.Tensor | np.ndarray | Sequence[float]
 
 
 def _tensor(x: ArrayLike, dtype: torch.dtype | None = None) -> torch.Tensor:
@@ -59,7 +58,8 @@ def _check_scores(scores: torch.Tensor, labels: torch.Tensor) -> None:
 
 
 def per_class_accuracy(predictions: ArrayLike, labels: ArrayLike, classes: ArrayLike | None = None) -> float:
-    r"""Mean over classes of top-1 accuracy: $\frac{1}{|\mathcal{Y}|}\sum_{c} \frac{\#\{i: y_i = c, \hat y_i = c\}}{\#\{i: y_i = c\}}$.
+    r"""Mean over classes of top-1 accuracy:
+    $\frac{1}{|\mathcal{Y}|}\sum_{c} \frac{\#\{i: y_i = c, \hat y_i = c\}}{\#\{i: y_i = c\}}$.
 
     predictions, labels: (n,) class ids. ``classes``: the classes to average over (default: those present in
     ``labels``); a class with no test sample has no accuracy and is left out of the mean, as in the GBU code.
@@ -100,6 +100,7 @@ class GZSLResult:
 
     @property
     def harmonic_mean(self) -> float:
+        """H = 2 S U / (S + U), the harmonic mean of seen and unseen accuracy (0 when both are 0)."""
         return harmonic_mean(self.seen, self.unseen)
 
     def __str__(self) -> str:

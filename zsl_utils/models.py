@@ -126,6 +126,7 @@ class FeatureNorm(nn.Module):
         return self
 
     def forward(self, visual: torch.Tensor) -> torch.Tensor:
+        """The normalised features, same shape as ``x``."""
         if self.kind == "l2":
             return F.normalize(visual, dim=-1)
         if self.kind == "standardise":
@@ -133,6 +134,7 @@ class FeatureNorm(nn.Module):
         return visual
 
     def extra_repr(self) -> str:
+        """The mode, shown in the module's repr."""
         return self.kind
 
 

@@ -11,6 +11,7 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from matplotlib.path import Path as MarkerPath
 from matplotlib.text import Annotation
 from sklearn.manifold import TSNE
@@ -29,6 +30,8 @@ __all__ = [
     "plot_tsne",
     "plot_training_curves",
     "plot_seen_unseen_curve",
+    "plot_model_diagram",
+    "DIAGRAM_NAMES",
 ]
 
 TSNE_FIGSIZE = (7.5, 7.0)
@@ -385,3 +388,239 @@ def plot_seen_unseen_curve(
     ax.legend(fontsize=8, loc="upper right")  # beyond the seen-unseen frontier: empty unless both exceed ~75%
     figure.tight_layout()
     return figure
+
+
+_KINDS: dict[str, tuple[str, str, str]] = {
+    "data": ("#deebf7", "#2171b5", "given"),
+    "frozen": ("#e5e5e5", "#525252", "frozen"),
+    "learned": ("#fdd0a2", "#d94801", "learned"),
+    "op": ("white", "#525252", "computed"),
+    "joint": ("#c7e9c0", "#238b45", "joint space, score"),
+    "loss": ("#fcbba1", "#cb181d", "loss"),
+    "label": ("none", "none", ""),
+}
+"""The course's diagram language: a block's kind -> its face colour, edge colour and legend entry."""
+
+_DIAGRAMS: dict[str, str] = {
+    "nearest_prototype": r"""Nearest visual prototype (notebook 00): class vectors mapped into the visual space
+x>phi phi>J s>Om Om>J J>F m>L L~Om
+x 0 0 data image $x$
+phi 1 0 frozen CNN $\phi$ (frozen) | $\mathbf{v} = \phi(x) \in \mathbb{R}^{d_v}$
+s 0 1 data class vector, every class | $\mathbf{s}_c \in \mathbb{R}^{d_s}$
+Om 1 1 learned ridge map $\Omega \in \mathbb{R}^{d_s \times d_v}$ | $\mathbf{p}_c = \mathbf{s}_c^\top \Omega$
+J 2.2 0.5 joint visual space $\mathbb{R}^{d_v}$: | image $\mathbf{v}$, prototypes $\mathbf{p}_c$
+F 3.6 0.5 joint $F(x, c) = \cos(\mathbf{v}, \mathbf{p}_c)$ | $\hat{y}(x) = \arg\max{}_c F(x, c)$
+m 0 2 data seen-class mean features | $\bar{X}_s$ (rows $\boldsymbol{\mu}_c$), $\mathbf{S}_s$
+L 2 2 loss ridge regression, closed form, seen classes only
+| $\min_\Omega \|\mathbf{S}_s \Omega - \bar{X}_s\|_F^2 + \lambda \|\Omega\|_F^2$
+""",
+    "eszsl": r"""ESZSL (notebook 02): a bilinear score whose matrix $W$ is solved in closed form
+x>phi phi>W W>J s>J J>F L~W
+x 0 0 data image $x$
+phi 1 0 frozen CNN $\phi$ (frozen) | $\mathbf{v} = \phi(x) \in \mathbb{R}^{d_v}$
+W 2 0 learned $W \in \mathbb{R}^{d_v \times d_s}$ (closed form) | $W^\top \mathbf{v} \in \mathbb{R}^{d_s}$
+s 0 1 data class vector, every class: | $\mathbf{s}_c \in \mathbb{R}^{d_s}$, z-scored
+J 3 0.5 joint semantic space $\mathbb{R}^{d_s}$: | $W^\top \mathbf{v}$ beside $\mathbf{s}_c$
+F 4 0.5 joint $F(x, c) = \mathbf{v}^\top W \mathbf{s}_c$ | $\hat{y}(x) = \arg\max{}_c F(x, c)$
+L 2 2 loss closed form on the $n$ seen images $X$, targets $Y \in \{-1, 1\}^{n \times C_{tr}}$:
+| $\|XW\mathbf{S}^\top - Y\|_F^2 + \lambda_v \|W\mathbf{S}^\top\|_F^2$
+| $+ \lambda_s \|XW\|_F^2 + \lambda_v \lambda_s \|W\|_F^2$
+""",
+    "devise": r"""DeViSE (notebook 03): a learned map of the image into the fixed semantic space
+x>phi phi>M M>J s>psi psi>J J>F F>L L~M
+x 0 0 data image $x$
+phi 1 0 frozen CNN $\phi$ (frozen) | $\mathbf{v} = \phi(x) \in \mathbb{R}^{d_v}$
+M 2 0 learned linear map $M \in \mathbb{R}^{d_s \times d_v}$ | $\theta(\mathbf{v}) = M \mathbf{v}$
+s 0 1 data class vector | $\mathbf{s}_c \in \mathbb{R}^{d_s}$
+psi 2 1 frozen class side fixed: | $\psi(\mathbf{s}) = \mathbf{s}$
+J 3 0.5 joint semantic space $\mathbb{R}^{d_s}$: | $\theta(\mathbf{v})$ beside $\mathbf{s}_c$
+F 4 0.5 joint $F(x, c) = \cos(\theta(\mathbf{v}), \mathbf{s}_c) / \tau$ | $\hat{y}(x) = \arg\max{}_c F(x, c)$
+L 3 2 loss hinge rank loss over the train classes, margin $\Delta$:
+| $\mathcal{L}_i = \sum{}_{j \neq y_i} \max(0, \Delta - F(x_i, y_i) + F(x_i, j))$
+""",
+    "bilinear": r"""Bilinear compatibility (notebook 04): two linear projections, $W = W_v W_s^\top$ of rank $r$
+x>phi phi>Wv Wv>J s>Ws Ws>J J>F F>L L~Wv L~Ws
+x 0 0 data image $x$
+phi 1 0 frozen CNN $\phi$ (frozen) | $\mathbf{v} = \phi(x) \in \mathbb{R}^{d_v}$
+Wv 2 0 learned $W_v \in \mathbb{R}^{d_v \times r}$ | $\theta(\mathbf{v}) = W_v^\top \mathbf{v}$
+s 0 1 data class vector | $\mathbf{s}_c \in \mathbb{R}^{d_s}$
+Ws 2 1 learned $W_s \in \mathbb{R}^{d_s \times r}$ | $\psi(\mathbf{s}) = W_s^\top \mathbf{s}$
+J 3 0.5 joint joint space $\mathbb{R}^{r}$ | (full rank: one $W$, $\mathbb{R}^{d_s}$)
+F 4 0.5 joint $F(x, c) = \theta(\mathbf{v})^\top \psi(\mathbf{s}_c)$ | $= \mathbf{v}^\top W \mathbf{s}_c$
+L 3 2 loss $h_{ij} = \max(0, \Delta - F(x_i, y_i) + F(x_i, j))$
+| SJE: $\mathcal{L}_i = \max{}_{j \neq y_i} h_{ij}$
+| ALE: $\mathcal{L}_i = \frac{\ell(\rho_i)}{\rho_i} \sum{}_{j \neq y_i} h_{ij}$
+""",
+    "losses": r"""Losses (notebook 05): one DeViSE model, its scores and embeddings read by four losses
+phi>M M>J s>J J>F J>Lb J>trip F>rank F>ce Lb>nce
+phi 0 0 frozen batch of $B$ images | $\mathbf{v}_i = \phi(x_i)$, labels $y_i$
+M 1 0 learned $\theta(\mathbf{v}) = M \mathbf{v}$
+s 0 1 data class vectors $\mathbf{s}_c$ | fixed: $\psi(\mathbf{s}) = \mathbf{s}$
+J 2 0.5 joint embeddings | $\theta(\mathbf{v}_i)$, $\psi(\mathbf{s}_c)$
+F 2.9 0 joint scores $(B, C)$ | $F(x_i, c) = \cos(\theta(\mathbf{v}_i), \psi(\mathbf{s}_c))$
+Lb 3.6 1.1 joint batch logits $(B, B)$ | $L_{ij} = \cos(\theta(\mathbf{v}_i), \psi(\mathbf{s}_{y_j})) / \tau$
+trip 0.05 2.2 loss triplet, on embeddings: | $\max(0, D(a_i, p_i) - D(a_i, n_i) + \Delta)$
+rank 1.3 2.2 loss ranking: | $\sum{}_{j \neq y_i} \max(0, \Delta - F(x_i, y_i) + F(x_i, j))$
+ce 2.55 2.2 loss cross-entropy: | $-\log \mathrm{softmax}_c(F(x_i, c) / \tau)_{y_i}$
+nce 3.65 2.2 loss InfoNCE, class-aware: | $-L_{ii} + \log \sum{}_{j \in \mathcal{A}_i} e^{L_{ij}}$
+""",
+    "training": r"""Training DeViSE (notebook 06): one step of the loop, with its tricks
+b>th th>F F>H H>L L>opt lr>opt opt~th th>val
+b 0 0 data minibatch $\mathcal{B}_t$: $B$ | features $\mathbf{v}_i$, labels $y_i$
+th 1.15 0 learned $\theta(\mathbf{v})$: $M \mathbf{v}$ or an MLP | with dropout
+F 2.45 0 joint $F(x_i, c) = \cos(\theta(\mathbf{v}_i), \mathbf{s}_c) / \tau$ | $(B, C_{tr})$, temperature $\tau$
+H 3.75 0 op hard negatives $\mathcal{H}_i^k$: | the $k$ top-scoring $j \neq y_i$
+L 3.75 1.2 loss $\ell_i = \sum{}_{j \in \mathcal{H}_i^k} \max(0,$ | $\Delta - F(x_i, y_i) + F(x_i, j))$
+opt 2.45 1.2 op AdamW step on $\nabla \mathcal{L}$, | weight decay $\lambda$, learning rate $\eta_t$
+lr 2.45 2.2 op $\eta_t = \eta\, f(t)$: linear warmup, | then cosine decay, per step
+val 0.6 1.4 op each epoch: validation ZSL | on $\mathcal{Y}^{val}$; keep the best epoch
+""",
+    "region_attention": r"""Region attention (notebook 07): each attribute attends over the image regions
+r>kv e>kv kv>att att>a a>F s>F F>L L~kv L~e
+r 0 0 frozen CNN regions (frozen) | $\mathbf{x}_{br} = \phi_r(x_b)$, $(B, R, d_r)$
+e 0 1 learned attribute embeddings | $\mathbf{e}_a \in \mathbb{R}^h$, $a = 1, \dots, A$
+kv 1.25 0.5 learned queries $\mathbf{q}_a = W_q \mathbf{e}_a$
+| keys $\mathbf{k}_{br} = W_k \mathbf{x}_{br} + \mathbf{b}_k + \mathbf{p}_r$
+| values $\mathbf{u}_{br} = W_u \mathbf{x}_{br} + \mathbf{b}_u$
+att 2.5 0.5 op $\bar\alpha_{bar} = \mathrm{softmax}_r(\mathbf{q}_a^\top \mathbf{k}_{br} / \sqrt{h})$
+| $\mathbf{o}_{ba} = \sum{}_r \bar\alpha_{bar} \mathbf{u}_{br}$, $(B, A, h)$
+a 3.6 0.5 joint attribute space $\mathbb{R}^A$: | $\hat a_{ba} = \langle \mathbf{o}_{ba}, \mathbf{e}_a \rangle$
+F 4.5 0.9 joint $F(x_b, c) = \hat{\mathbf{a}}_b^\top \mathbf{s}_c$
+s 4.45 1.9 data class attributes $\mathbf{s}_c$, | fixed: $\psi(\mathbf{s}) = \mathbf{s}$
+L 3.1 2 loss cross-entropy, train classes: | $-\log \mathrm{softmax}_c(F(x_b, c) / \tau)_{y_b}$
+""",
+    "two_branch": r"""Two-branch network (notebook 08): both modalities mapped by MLPs into a joint space
+x>phi phi>th th>J s>ps ps>J J>F F>L L~th L~ps
+x 0 0 data image $x$
+phi 1 0 frozen CNN $\phi$ (frozen) | $\mathbf{v} = \phi(x) \in \mathbb{R}^{d_v}$
+th 2 0 learned MLP $\theta(\mathbf{v})$, dropout
+| $W^v_2\, \mathrm{ReLU}(W^v_1 \mathbf{v} + \mathbf{b}^v_1) + \mathbf{b}^v_2$
+s 0 1 data class vector | $\mathbf{s}_c \in \mathbb{R}^{d_s}$
+ps 2 1 learned MLP $\psi(\mathbf{s})$, dropout
+| $W^s_2\, \mathrm{ReLU}(W^s_1 \mathbf{s} + \mathbf{b}^s_1) + \mathbf{b}^s_2$
+J 3 0.5 joint joint space $\mathbb{R}^{d}$: | $\theta(\mathbf{v})$ beside $\psi(\mathbf{s}_c)$
+F 4 0.5 joint $F(x, c) = \cos(\theta(\mathbf{v}), \psi(\mathbf{s}_c)) / \tau$ | $\hat{y}(x) = \arg\max{}_c F(x, c)$
+L 3 2 loss cross-entropy over the train classes:
+| $\mathcal{L} = -F(x, y) + \log \sum{}_{c \in \mathcal{Y}^{tr}} \exp F(x, c)$
+""",
+    "clswgan": r"""f-CLSWGAN (notebook 11): a conditional generator of visual features, trained against a critic
+eta>G s>G G>P G>D v>D P>LG D>LG D>LD LG~G LD~D@0.4 G>C
+eta 0 0 data noise $\boldsymbol{\eta} \sim \mathcal{N}(0, I)$
+s 0 0.9 data class vector $\mathbf{s}_c$
+v 0 1.8 frozen real seen features | $\mathbf{v} = \phi(x)$ (frozen CNN)
+G 1.15 0.45 learned generator $G(\boldsymbol{\eta}, \mathbf{s})$ | $\tilde{\mathbf{v}} \in \mathbb{R}^{d_v}$
+P 2.3 0 frozen classifier $P_{\mathrm{cls}}(c \mid \mathbf{v})$, | pre-trained on seen, frozen
+D 2.3 1.2 learned critic $D(\mathbf{v}, \mathbf{s})$
+LG 3.5 0.3 loss $\mathcal{L}_G = -\mathbb{E}[D(\tilde{\mathbf{v}}, \mathbf{s}_y)]$
+| $- \lambda_{\mathrm{cls}} \mathbb{E}[\log P_{\mathrm{cls}}(y \mid \tilde{\mathbf{v}})]$
+LD 3.5 1.7 loss $\mathcal{L}_D = \mathbb{E}[D(\tilde{\mathbf{v}}, \mathbf{s})] - \mathbb{E}[D(\mathbf{v}, \mathbf{s})]$
+| $+ \lambda_{\mathrm{GP}}\, \mathrm{GP}$
+C 1.5 2.7 joint then $n_{\mathrm{syn}}$ features $\tilde{\mathbf{v}} = G(\boldsymbol{\eta}, \mathbf{s}_c)$ per unseen
+| class and the real seen $\mathbf{v}$ train a softmax over $\mathcal{Y}^s \cup \mathcal{Y}^u$: logits $F(x, c)$
+""",
+    "cvae": r"""Conditional VAE (notebook 11): an encoder proposes codes, the decoder $G$ generates features
+v>q s>q q>z z>G s>G G>L@0.15 L~q L~G@0.15 G>C
+v 0 0 frozen real seen features | $\mathbf{v} = \phi(x)$ (frozen CNN)
+s 0 1.1 data class vector $\mathbf{s}$
+q 1.15 0 learned encoder $q(\boldsymbol{\eta} \mid \mathbf{v}, \mathbf{s})$
+| $\boldsymbol{\mu}_q$, $\boldsymbol{\sigma}_q$
+z 2.3 0 op $\boldsymbol{\eta} = \boldsymbol{\mu}_q + \boldsymbol{\sigma}_q \odot \boldsymbol{\epsilon}_0$
+| $\boldsymbol{\epsilon}_0 \sim \mathcal{N}(0, I)$
+G 3.4 0.6 learned decoder $G(\boldsymbol{\eta}, \mathbf{s})$ | $\tilde{\mathbf{v}} \in \mathbb{R}^{d_v}$
+L 1.3 2 loss $\mathcal{L}_{\mathrm{VAE}} = \frac{1}{2} \|\mathbf{v} - G(\boldsymbol{\eta}, \mathbf{s})\|^2$
+| $+ \mathrm{KL}(q(\boldsymbol{\eta} \mid \mathbf{v}, \mathbf{s}) \,\|\, \mathcal{N}(0, I))$
+C 3.2 2 joint then $\tilde{\mathbf{v}} = G(\boldsymbol{\eta}, \mathbf{s}_c)$, $\boldsymbol{\eta} \sim \mathcal{N}(0, I)$
+| per unseen class and the real seen $\mathbf{v}$ | train a softmax classifier: logits $F(x, c)$
+""",
+    "clip": r"""CLIP on SHAPES (notebook 12): two towers trained on images and their captions
+v>th th>J cap>ps p>ps ps>J J>Lb Lb>L L~th L~ps J>F
+v 0 0 frozen cached features | $\mathbf{v} = \phi(x)$ (frozen CNN)
+cap 0 1.1 data caption of image $i$: | "a small red circle, top left"
+p 0 2.1 data prompt of class $c$ (test): | "a photo of a red circle"
+th 1.15 0 learned image tower | $\theta(\mathbf{v})$
+ps 1.15 1.6 learned text tower $\psi$, token | embeddings from scratch
+J 2.3 0.75 joint joint space $\mathbb{R}^{d}$ | (unit vectors $\hat\theta_i$, $\hat\psi_j$)
+Lb 3.5 0 joint batch logits $(B, B)$, $\tau$ learned:
+| $L_{ij} = \cos(\theta(\mathbf{v}_i), \psi(\mathrm{caption}_j)) / \tau$
+L 2.3 2.3 loss symmetric InfoNCE | (both directions)
+F 3.6 1.7 joint zero-shot: $F(x, c) =$ | $\cos(\theta(\mathbf{v}), \psi(\mathrm{prompt}_c)) / \tau$
+""",
+    "bridge": r"""From DeViSE to CLIP (notebook 12): what is fixed, what is learned, what the class semantics are
+a1>b1 b1>c1 e1>d1 d1>c1 a2>b2 b2>c2 e2>d2 d2>c2 a3>b3 b3>c3 e3>d3 d3>c3
+h1 1.05 0 label DeViSE (03)
+h2 2.15 0 label two-branch (08)
+h3 3.25 0 label CLIP (12)
+r1 0 0.6 label image input
+r2 0 1.2 label image side $\theta$
+r3 0 1.85 label score
+r4 0 2.5 label class side $\psi$
+r5 0 3.1 label class semantics
+r6 0 3.75 label trained with
+a1 1.05 0.6 frozen $\mathbf{v} = \phi(x)$, frozen CNN
+a2 2.15 0.6 frozen $\mathbf{v} = \phi(x)$, frozen CNN
+a3 3.25 0.6 frozen $\mathbf{v} = \phi(x)$, frozen CNN
+b1 1.05 1.2 learned linear map $M \mathbf{v}$
+b2 2.15 1.2 learned MLP $\theta(\mathbf{v})$
+b3 3.25 1.2 learned image tower $\theta(\mathbf{v})$
+c1 1.05 1.85 joint $\cos(\theta, \mathbf{s}_c) / \tau$, $\tau$ fixed
+c2 2.15 1.85 joint $\cos(\theta, \psi(\mathbf{s}_c)) / \tau$, $\tau$ chosen
+c3 3.25 1.85 joint $\cos(\theta, \psi(\mathrm{prompt}_c)) / \tau$, $\tau$ learned
+d1 1.05 2.5 frozen fixed: $\psi(\mathbf{s}) = \mathbf{s}$
+d2 2.15 2.5 learned MLP $\psi(\mathbf{s})$
+d3 3.25 2.5 learned text tower on tokens
+e1 1.05 3.1 data attributes or word vectors $\mathbf{s}_c$
+e2 2.15 3.1 data attributes or word vectors $\mathbf{s}_c$
+e3 3.25 3.1 data captions; prompts at test
+f1 1.05 3.75 loss hinge rank loss over $\mathcal{Y}^{tr}$
+f2 2.15 3.75 loss cross-entropy over $\mathcal{Y}^{tr}$
+f3 3.25 3.75 loss symmetric InfoNCE
+""",
+}
+"""Each diagram: its title, its arrows (``a>b`` data flow, ``a~b`` trains, ``@0.3`` bends one into an arc), then one
+block per line, ``key column row kind text`` (`` | `` breaks the text; a line starting with ``|`` continues it)."""
+
+
+def plot_model_diagram(name: str) -> Figure:
+    """The diagram of a course model (:data:`DIAGRAM_NAMES`) in the notation of NOTATION.md: what goes in, the
+    branches, which blocks are given, frozen or learned, the joint space, the score and the loss. Solid arrows carry
+    data forward; dashed red arrows run from the loss (or the optimiser's step) to the blocks it trains or fits."""
+    if name not in _DIAGRAMS:
+        raise ValueError(f"no diagram named {name!r}; the diagrams are: {', '.join(DIAGRAM_NAMES)}")
+    title, edges, *lines = _DIAGRAMS[name].strip().splitlines()
+    boxes: list[list] = []
+    for line in lines:
+        if line.startswith("|"):
+            boxes[-1][4] += "\n" + line[1:].strip()
+        else:
+            key, column, row, kind, text = line.split(maxsplit=4)
+            boxes.append([key, float(column), float(row), kind, text])
+    columns, rows = max(b[1] for b in boxes) + 1, max(b[2] for b in boxes) + 1
+    height = 0.75 * rows + 0.7
+    figure = plt.figure(figsize=(9, height))
+    ax = figure.add_axes((0, 0, 1, 1 - 0.6 / height), xlim=(0, columns), ylim=(rows, 0))
+    ax.set_axis_off()
+    texts = {}
+    for key, column, row, kind, text in boxes:
+        bbox = {"boxstyle": "round,pad=0.4", "facecolor": _KINDS[kind][0], "edgecolor": _KINDS[kind][1]}
+        style = {"ha": "center", "va": "center", "fontsize": 9, "fontweight": "bold" if kind == "label" else "normal"}
+        texts[key] = ax.text(column + 0.5, row + 0.5, text.replace(" | ", "\n"), bbox=bbox, **style)
+    for edge in edges.split()[int(edges == "-") :]:
+        edge, _, bend = edge.partition("@")
+        trains = "~" in edge
+        source, target = (texts[key] for key in edge.split("~" if trains else ">"))
+        arrow = {"arrowstyle": "-|>", "connectionstyle": f"arc3,rad={bend or 0}", "linewidth": 1.1, "shrinkB": 1}
+        arrow |= {"color": "#cb181d" if trains else "#404040", "linestyle": "--" if trains else "-"}
+        arrow |= {"patchA": source.get_bbox_patch(), "patchB": target.get_bbox_patch(), "mutation_scale": 12}
+        ax.annotate("", target.get_position(), source.get_position(), arrowprops=arrow)  # drawn after the blocks
+    used = [kind for kind in _KINDS if kind != "label" and any(b[3] == kind for b in boxes)]
+    handles = [Patch(facecolor=_KINDS[k][0], edgecolor=_KINDS[k][1], label=_KINDS[k][2]) for k in used]
+    handles += [plt.Line2D([], [], color="#404040", label="data flow")]
+    handles += [plt.Line2D([], [], color="#cb181d", ls="--", label="trains")] if "~" in edges else []
+    figure.text(0.5, 1 - 0.08 / height, title, ha="center", va="top", fontsize=10, fontweight="bold")
+    legend = {"loc": "upper center", "bbox_to_anchor": (0.5, 1 - 0.3 / height), "ncols": len(handles)}
+    figure.legend(handles=handles, **legend, fontsize=8, frameon=False, handlelength=1.6, columnspacing=1.2)
+    return figure
+
+
+DIAGRAM_NAMES = tuple(_DIAGRAMS)
+"""The models :func:`plot_model_diagram` draws, in course order."""

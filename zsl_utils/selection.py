@@ -88,10 +88,11 @@ and their landscapes report it (seeds 0-2 unless said): ``cvae`` n_per_class 30,
 26.5 (seed 2 alone: 26.7 at 300, 26.8 at 1000, hence 3000 in the grid); ``clswgan`` (seeds 0-1, n_per_class 100)
 cls_weight 0.01, 0.1, 1: 9.4, 11.9, 5.7 with one critic step per generator step, 2.0, 2.2, 1.1 with the paper's
 five: ``critic_steps`` is fixed at 1 (``models.MODELS["clswgan"]``) for this 60-epoch schedule; with
-cls_weight 0.01, 0.1, 1 the benchmark chose 0.01 on seed 2, hence 0.001 in the grid. Fixed, not searched, to fit the benchmark's CPU budget and not measured against other values: the networks'
-hidden width (256; the paper's 4096), the noise dim (d_s, as the paper), the softmax classifiers' 25 epochs (Adam,
-lr 1e-3, batch 64), the VAE's KL weight (1: the ELBO itself), f-CLSWGAN's gradient-penalty weight (10, the paper's),
-and the generators' schedules in ``DEFAULT_CONFIGS``."""
+cls_weight 0.01, 0.1, 1 the benchmark chose 0.01 on seed 2, hence 0.001 in the grid. Fixed, not searched, to fit
+the benchmark's CPU budget and not measured against other values: the networks' hidden width (256; the paper's
+4096), the noise dim (d_s, as the paper), the softmax classifiers' 25 epochs (Adam, lr 1e-3, batch 64), the VAE's
+KL weight (1: the ELBO itself), f-CLSWGAN's gradient-penalty weight (10, the paper's), and the generators'
+schedules in ``DEFAULT_CONFIGS``."""
 
 DEFAULT_CONFIGS: dict[str, TrainConfig] = {
     "devise": TrainConfig(epochs=30, batch_size=64, lr=0.03, loss="ranking", margin=1.0),
@@ -515,10 +516,10 @@ def select_and_train(
     it by :func:`simulate_calibration_transfer`. A generative model (:class:`~zsl_utils.models.GenerativeClassifier`)
     is trained on the train classes with features synthesised for the val classes and chosen by its plain validation
     H (held-out train-class images as seen, val images as unseen), the GBU way for feature generators; its final
-    version synthesises features for the test-unseen classes from their semantic rows. Warns when a chosen value lies at the edge of its grid
-    (:func:`edge_choices`), and when settings of the grid diverge (they are recorded and skipped; all of them
-    diverging raises :class:`~zsl_utils.errors.TrainingDiverged`). The returned model is trained on every trainval image of the seen classes; test images
-    are never looked at.
+    version synthesises features for the test-unseen classes from their semantic rows. Warns when a chosen value
+    lies at the edge of its grid (:func:`edge_choices`), and when settings of the grid diverge (they are recorded and
+    skipped; all of them diverging raises :class:`~zsl_utils.errors.TrainingDiverged`). The returned model is trained
+    on every trainval image of the seen classes; test images are never looked at.
     """
     if calibration_rule is not None and calibration_rule not in CALIBRATION_RULES:
         raise ValueError(f"unknown calibration rule {calibration_rule!r}; valid rules: {', '.join(CALIBRATION_RULES)}")

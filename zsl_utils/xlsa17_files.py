@@ -62,7 +62,10 @@ def mat_file_problem(path: str | Path) -> str | None:
                 return _truncated(path, position + 8, size)
             kind, length = struct.unpack(f"{order}II", tag)
             if kind not in (_MI_MATRIX, _MI_COMPRESSED):
-                return f"{path}: byte {position:,} does not start a MATLAB variable: the file is corrupt; replace it with the xlsa17 file"
+                return (
+                    f"{path}: byte {position:,} does not start a MATLAB variable: the file is corrupt; replace it "
+                    "with the xlsa17 file"
+                )
             position += 8 + length
             count += 1
         if position > size:

@@ -14,9 +14,8 @@ from email.message import Message
 from http.client import HTTPException
 from pathlib import Path, PureWindowsPath
 
-from tqdm import tqdm
-
 from zsl_utils.errors import DownloadError
+from zsl_utils.utils import progress_bar
 
 __all__ = ["XLSA17_URL", "XLSA17_DATASETS", "XLSA17_MEMBERS", "download_xlsa17", "is_xlsa17_complete"]
 
@@ -123,7 +122,9 @@ def _fetch(url: str, part: Path, chunk_size: int, timeout: float, retry: str) ->
         read = getattr(response, "read1", response.read)
         with (
             part.open("ab" if offset else "wb") as out,
-            tqdm(total=total, initial=offset, unit="B", unit_scale=True, unit_divisor=1024, desc=_ARCHIVE) as bar,
+            progress_bar(
+                total=total, initial=offset, unit="B", unit_scale=True, unit_divisor=1024, desc=_ARCHIVE
+            ) as bar,
         ):
             while True:
                 try:
