@@ -5,6 +5,33 @@ _MASKED = "def masked_attention_weights(queries, keys, region_mask):\n"
 _LOGITS = '    logits = torch.einsum("ad,brd->bar", queries, keys) / math.sqrt(queries.shape[-1])\n'
 _SCORES = "def class_scores_from_attention(weights, values, class_embed):\n"
 
+# The experiment's solution cell as the instructor's source writes it; the wrong answers below edit it.
+_FIT = """    fit(candidate, x_train, y_train, S_att, data.train_classes,
+        TrainConfig(epochs=budget.epochs(10), lr=3e-3, temperature=tau, seed=seed))
+"""
+_CHOICE = """experiment_model = model_by_tau[experiment_choice]
+experiment_val_zsl = val_by_tau[experiment_choice]
+"""
+_EXPERIMENT = (
+    """seed = 0   # any seed: the checks accept the spread measured over seeds 0 to 4
+x_train, y_train = data.split("train")
+S_att = data.semantic("attributes")
+val_by_tau, model_by_tau = {}, {}
+for tau in (0.01, 0.03, 0.1, 0.3, 1.0):
+    set_seed(seed)
+    candidate = TokenAttention(data.feature_dim, S_att.shape[1], hidden_dim=64).to(device)
+"""
+    + _FIT
+    + """    scores = score_images(candidate, data.features[data.val], S_att)      # (n_val, C)
+    val_by_tau[tau] = zsl_accuracy(scores, data.labels[data.val], data.val_classes)
+    model_by_tau[tau] = candidate
+experiment_choice = max(val_by_tau, key=val_by_tau.get)
+"""
+    + _CHOICE
+    + """print(f"chosen temperature {experiment_choice}: validation ZSL {100 * experiment_val_zsl:.1f}%")
+"""
+)
+
 WRONG_ANSWERS: dict[str, list[str]] = {
     "07_masked_attention_weights": [
         # Softmax over the attributes instead of over the regions (caught by the visible sum check).
@@ -52,114 +79,36 @@ WRONG_ANSWERS: dict[str, list[str]] = {
         # Detached from the graph.
         _SCORES + '    return torch.einsum("bah,cah->bc", (weights @ values).detach(), class_embed)\n',
     ],
-    # The experiment 07_experiment_token_temperature: its check accepts, on SHAPES, validation ZSL in [0.40, 0.66] and tau 0.03. Measured with
-    #   python tests/exercises/measure_band.py 07_cross_modal_attention 07_experiment_token_temperature --seeds 0 1 2 3 4
-    # (one thread, on the 2-core machine shared with other jobs, load average 4 to 8):
-    #   seed 0: experiment_choice 0.03, experiment_val_zsl 0.5996  (4.1 s)
-    #   seed 1: experiment_choice 0.03, experiment_val_zsl 0.5762  (4.0 s)
-    #   seed 2: experiment_choice 0.03, experiment_val_zsl 0.4629  (4.4 s)
-    #   seed 3: experiment_choice 0.03, experiment_val_zsl 0.6029  (3.7 s)
-    #   seed 4: experiment_choice 0.03, experiment_val_zsl 0.5182  (3.2 s)
+    # The experiment 07_experiment_token_temperature: its hidden check accepts, on SHAPES, tau in (0.03, 0.1, 0.3),
+    # inside the grid {0.01, 0.03, 0.1, 0.3, 1}, and validation ZSL in [0.40, 0.68]. Measured with the solution cell
+    # run once per seed after the setup cell, on one thread (tests/exercises/measure_band.py does that for a
+    # notebook whose solution cell it can read), on the 2-core machine shared with other jobs, load average 6.5:
+    #   seed 0: experiment_choice 0.1, experiment_val_zsl 0.6087  (10.7 s)
+    #   seed 1: experiment_choice 0.03, experiment_val_zsl 0.5762  (11.2 s)
+    #   seed 2: experiment_choice 0.1, experiment_val_zsl 0.4818  (12.1 s)
+    #   seed 3: experiment_choice 0.03, experiment_val_zsl 0.6029  (12.0 s)
+    #   seed 4: experiment_choice 0.3, experiment_val_zsl 0.5332  (14.2 s)
     "07_experiment_token_temperature": [
         # Selected and measured on the test classes (test_unseen images, argmax over the unseen classes).
-        '''seed = 0   # any seed: the checks accept the spread measured over seeds 0 to 4
-### BEGIN SOLUTION
-from zsl_utils.train import TrainConfig, fit
-def val_zsl_of(model, semantics):
-    # ZSL accuracy on the validation images, argmax over the validation classes only
-    scores = score_images(model, data.features[data.test_unseen], semantics)
-    return zsl_accuracy(scores, data.labels[data.test_unseen], data.unseen_classes)
-
-
-S_att = data.semantic("attributes")
-x_tr, y_tr = data.split("train")
-trained = {}
-for tau in (0.03, 1.0):
-    set_seed(seed)
-    candidate = MODELS["attention"](data.feature_dim, S_att.shape[1], hidden_dim=64).to(device)
-    fit(candidate, x_tr, y_tr, S_att, data.train_classes,
-        TrainConfig(epochs=budget.epochs(10), lr=3e-3, temperature=tau, seed=seed, progress=False))
-    trained[tau] = (val_zsl_of(candidate, S_att), candidate)
-experiment_choice = max(trained, key=lambda t: trained[t][0])
-experiment_val_zsl, experiment_model = trained[experiment_choice]
-### END SOLUTION
-print('validation ZSL (%) per temperature:', {k: round(100 * v[0], 1) for k, v in trained.items()})
-print(f"chosen temperature {experiment_choice}: validation ZSL {100 * experiment_val_zsl:.1f}%")
-''',
+        _EXPERIMENT.replace(
+            "score_images(candidate, data.features[data.val], S_att)",
+            "score_images(candidate, data.features[data.test_unseen], S_att)",
+        ).replace(
+            "zsl_accuracy(scores, data.labels[data.val], data.val_classes)",
+            "zsl_accuracy(scores, data.labels[data.test_unseen], data.unseen_classes)",
+        ),
         # Forgot to train: the untrained models are compared.
-        '''seed = 0   # any seed: the checks accept the spread measured over seeds 0 to 4
-### BEGIN SOLUTION
-from zsl_utils.train import TrainConfig, fit
-def val_zsl_of(model, semantics):
-    # ZSL accuracy on the validation images, argmax over the validation classes only
-    scores = score_images(model, data.features[data.val], semantics)      # (n_val, C), eval mode
-    return zsl_accuracy(scores, data.labels[data.val], data.val_classes)
-
-
-S_att = data.semantic("attributes")
-x_tr, y_tr = data.split("train")
-trained = {}
-for tau in (0.03, 1.0):
-    set_seed(seed)
-    candidate = MODELS["attention"](data.feature_dim, S_att.shape[1], hidden_dim=64).to(device)
-    trained[tau] = (val_zsl_of(candidate, S_att), candidate)
-experiment_choice = max(trained, key=lambda t: trained[t][0])
-experiment_val_zsl, experiment_model = trained[experiment_choice]
-### END SOLUTION
-print('validation ZSL (%) per temperature:', {k: round(100 * v[0], 1) for k, v in trained.items()})
-print(f"chosen temperature {experiment_choice}: validation ZSL {100 * experiment_val_zsl:.1f}%")
-''',
+        _EXPERIMENT.replace(_FIT, ""),
         # Trained on trainval, i.e. on the validation classes' images too, then measured on them.
-        '''seed = 0   # any seed: the checks accept the spread measured over seeds 0 to 4
-### BEGIN SOLUTION
-from zsl_utils.train import TrainConfig, fit
-def val_zsl_of(model, semantics):
-    # ZSL accuracy on the validation images, argmax over the validation classes only
-    scores = score_images(model, data.features[data.val], semantics)      # (n_val, C), eval mode
-    return zsl_accuracy(scores, data.labels[data.val], data.val_classes)
-
-
-S_att = data.semantic("attributes")
-x_tr, y_tr = data.split("trainval")
-trained = {}
-for tau in (0.03, 1.0):
-    set_seed(seed)
-    candidate = MODELS["attention"](data.feature_dim, S_att.shape[1], hidden_dim=64).to(device)
-    fit(candidate, x_tr, y_tr, S_att, data.seen_classes,
-        TrainConfig(epochs=budget.epochs(10), lr=3e-3, temperature=tau, seed=seed, progress=False))
-    trained[tau] = (val_zsl_of(candidate, S_att), candidate)
-experiment_choice = max(trained, key=lambda t: trained[t][0])
-experiment_val_zsl, experiment_model = trained[experiment_choice]
-### END SOLUTION
-print('validation ZSL (%) per temperature:', {k: round(100 * v[0], 1) for k, v in trained.items()})
-print(f"chosen temperature {experiment_choice}: validation ZSL {100 * experiment_val_zsl:.1f}%")
-''',
+        _EXPERIMENT.replace('data.split("train")', 'data.split("trainval")').replace(
+            "data.train_classes", "data.seen_classes"
+        ),
         # Reported in percent instead of a fraction.
-        '''seed = 0   # any seed: the checks accept the spread measured over seeds 0 to 4
-### BEGIN SOLUTION
-from zsl_utils.train import TrainConfig, fit
-def val_zsl_of(model, semantics):
-    # ZSL accuracy on the validation images, argmax over the validation classes only
-    scores = score_images(model, data.features[data.val], semantics)      # (n_val, C), eval mode
-    return zsl_accuracy(scores, data.labels[data.val], data.val_classes)
-
-
-S_att = data.semantic("attributes")
-x_tr, y_tr = data.split("train")
-trained = {}
-for tau in (0.03, 1.0):
-    set_seed(seed)
-    candidate = MODELS["attention"](data.feature_dim, S_att.shape[1], hidden_dim=64).to(device)
-    fit(candidate, x_tr, y_tr, S_att, data.train_classes,
-        TrainConfig(epochs=budget.epochs(10), lr=3e-3, temperature=tau, seed=seed, progress=False))
-    trained[tau] = (val_zsl_of(candidate, S_att), candidate)
-experiment_choice = max(trained, key=lambda t: trained[t][0])
-experiment_val_zsl, experiment_model = trained[experiment_choice]
-experiment_val_zsl = 100 * experiment_val_zsl
-### END SOLUTION
-print('validation ZSL (%) per temperature:', {k: round(100 * v[0], 1) for k, v in trained.items()})
-print(f"chosen temperature {experiment_choice}: validation ZSL {100 * experiment_val_zsl:.1f}%")
-''',
+        _EXPERIMENT.replace(_CHOICE, _CHOICE + "experiment_val_zsl = 100 * experiment_val_zsl\n"),
+        # The worst temperature kept instead of the best.
+        _EXPERIMENT.replace("max(val_by_tau, key=val_by_tau.get)", "min(val_by_tau, key=val_by_tau.get)"),
+        # The last model trained reported, not the chosen one.
+        _EXPERIMENT.replace(_CHOICE, _CHOICE + "experiment_model = candidate\n"),
     ],
 }
 
