@@ -18,7 +18,7 @@ import nbformat
 import torch
 
 from zsl_course.colab import setup_cell
-from zsl_course.distribution import NOTEBOOKS
+from zsl_course.distribution import SOURCES
 
 
 def main() -> None:
@@ -27,7 +27,7 @@ def main() -> None:
     parser.add_argument("grade_id", help="grade_id of the experiment's solution cell")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     args = parser.parse_args()
-    notebook = nbformat.read(NOTEBOOKS / f"{args.notebook}.ipynb", as_version=4)
+    notebook = nbformat.read(SOURCES / f"{args.notebook}.ipynb", as_version=4)  # the solutions live here
     setup = setup_cell(notebook).source
     cells = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == args.grade_id]
     if len(cells) != 1 or not cells[0].source.startswith("seed = 0"):
