@@ -477,8 +477,7 @@ s 0 1 data class vector | $\mathbf{s}_c \in \mathbb{R}^{d_s}$
 Ws 2 1 learned $W_s \in \mathbb{R}^{d_s \times r}$ | $\psi(\mathbf{s}) = W_s^\top \mathbf{s}$
 J 3 0.5 joint joint space $\mathbb{R}^{r}$ | (full rank: one $W$, $\mathbb{R}^{d_s}$)
 F 4 0.5 joint $F(x, c) = \theta(\mathbf{v})^\top \psi(\mathbf{s}_c)$ | $= \mathbf{v}^\top W \mathbf{s}_c$
-L 3 2 loss $h_{ij} = \max(0, \Delta - F(x_i, y_i) + F(x_i, j))$
-| SJE: $\mathcal{L}_i = \max{}_{j \neq y_i} h_{ij}$
+L 3 2 loss $h_{ij} = \max(0, \Delta - F(x_i, y_i) + F(x_i, j))$ | SJE: $\mathcal{L}_i = \max{}_{j \neq y_i} h_{ij}$
 | ALE: $\mathcal{L}_i = \frac{\ell(\rho_i)}{\rho_i} \sum{}_{j \neq y_i} h_{ij}$
 """,
     "losses": r"""Losses (notebook 05): one DeViSE model, its scores and embeddings read by four losses
@@ -526,12 +525,10 @@ phi 1 0 frozen CNN $\phi$ (frozen) | $\mathbf{v} = \phi(x) \in \mathbb{R}^{d_v}$
 th 2 0 learned MLP $\theta(\mathbf{v})$, dropout
 | $W^v_2\, \mathrm{ReLU}(W^v_1 \mathbf{v} + \mathbf{b}^v_1) + \mathbf{b}^v_2$
 s 0 1 data class vector | $\mathbf{s}_c \in \mathbb{R}^{d_s}$
-ps 2 1 learned MLP $\psi(\mathbf{s})$, dropout
-| $W^s_2\, \mathrm{ReLU}(W^s_1 \mathbf{s} + \mathbf{b}^s_1) + \mathbf{b}^s_2$
+ps 2 1 learned MLP $\psi(\mathbf{s})$, dropout | $W^s_2\,\mathrm{ReLU}(W^s_1 \mathbf{s}+\mathbf{b}^s_1)+\mathbf{b}^s_2$
 J 3 0.5 joint joint space $\mathbb{R}^{d}$: | $\theta(\mathbf{v})$ beside $\psi(\mathbf{s}_c)$
 F 4 0.5 joint $F(x, c) = \cos(\theta(\mathbf{v}), \psi(\mathbf{s}_c)) / \tau$ | $\hat{y}(x) = \arg\max{}_c F(x, c)$
-L 3 2 loss cross-entropy over the train classes:
-| $\mathcal{L} = -F(x, y) + \log \sum{}_{c \in \mathcal{Y}^{tr}} \exp F(x, c)$
+L 3 2 loss cross-entropy over the train classes: | $\mathcal{L}=-F(x,y)+\log \sum{}_{c\in \mathcal{Y}^{tr}} \exp F(x,c)$
 """,
     "clswgan": r"""f-CLSWGAN (notebook 11): a conditional generator of visual features, trained against a critic
 eta>G s>G G>P G>D v>D P>LG D>LG D>LD LG~G LD~D@0.4 G>C
@@ -570,8 +567,7 @@ p 0 2.1 data prompt of class $c$ (test): | "a photo of a red circle"
 th 1.15 0 learned image tower | $\theta(\mathbf{v})$
 ps 1.15 1.6 learned text tower $\psi$, token | embeddings from scratch
 J 2.3 0.75 joint joint space $\mathbb{R}^{d}$ | (unit vectors $\hat\theta_i$, $\hat\psi_j$)
-Lb 3.5 0 joint batch logits $(B, B)$, $\tau$ learned:
-| $L_{ij} = \cos(\theta(\mathbf{v}_i), \psi(\mathrm{caption}_j)) / \tau$
+Lb 3.5 0 joint batch logits $(B,B)$, $\tau$ learned: | $L_{ij}=\cos(\theta(\mathbf{v}_i),\psi(\mathrm{caption}_j))/\tau$
 L 2.3 2.3 loss symmetric InfoNCE | (both directions)
 F 3.6 1.7 joint zero-shot: $F(x, c) =$ | $\cos(\theta(\mathbf{v}), \psi(\mathrm{prompt}_c)) / \tau$
 """,
