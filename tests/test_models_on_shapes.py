@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from zsl_course.benchmark import default_models
+from zsl_utils.clip import captioned
 from zsl_utils.data import load_dataset
 from zsl_utils.evaluation import model_inputs, score_images
 from zsl_utils.metrics import zsl_accuracy
@@ -20,10 +21,11 @@ SHAPES = load_dataset("SHAPES", word_vectors=())
 @pytest.mark.parametrize("name", default_models(SHAPES))
 def test_model_beats_chance_on_unseen_classes(name: str):
     set_seed(0)
-    semantics = SHAPES.semantic("attributes")
-    visual_dim = SHAPES.regions.shape[-1] if name == "region_attention" else SHAPES.feature_dim
+    data, kind = (captioned(SHAPES), "prompts") if name == "clip" else (SHAPES, "attributes")
+    semantics = data.semantic(kind)
+    visual_dim = data.regions.shape[-1] if name == "region_attention" else data.feature_dim
     model = build_model(name, visual_dim, semantics.shape[1])
-    visual = model_inputs(model, SHAPES)
+    visual = model_inputs(model, data)
     images = SHAPES.trainval
     if isinstance(model, FittedModel):
         model.fit(visual[images], SHAPES.labels[images], semantics, SHAPES.seen_classes)

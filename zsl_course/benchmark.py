@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from zsl_utils.budget import scaled_epochs
+from zsl_utils.clip import captioned
 from zsl_utils.data import FILE_SEMANTICS, dataset_folder, load_dataset
 from zsl_utils.dataset import ZSLDataset
 from zsl_utils.evaluation import EvalResult, evaluate
@@ -79,6 +80,7 @@ MODEL_LABELS: dict[str, str] = {
     "two_branch": "two-branch, softmax (ours)",
     "clswgan": "f-CLSWGAN features + softmax (ours: the paper's objective, a shorter schedule)",
     "cvae": "conditional VAE features + softmax (ours)",
+    "clip": "CLIP-style towers on captions, scored by prompts (ours: SHAPES scale, not the paper's training)",
 }
 """What each benchmark row is: "paper" rows are trained with their paper's objective, "ours" are the course's own
 models or variants, "baseline" rows learn no embedding."""
@@ -113,6 +115,7 @@ def default_models(dataset: ZSLDataset) -> list[str]:
         "two_branch",
         "clswgan",
         "cvae",
+        *(["clip"] if dataset.name == "SHAPES" else []),  # captions exist for SHAPES' rendered images only
     ]
 
 
@@ -212,6 +215,8 @@ def _run_one(
 ) -> dict:
     """Select, retrain and evaluate one model for one seed; the stored record (and a t-SNE PNG when asked)."""
     start = time.perf_counter()
+    if name == "clip":  # trained on captions, classes named by prompts: no attribute or word vector
+        dataset, semantic_kind = captioned(dataset), "prompts"
     config = DEFAULT_CONFIGS.get(name, TrainConfig())
     config = dataclasses.replace(config, progress=False, epochs=scaled_epochs(config.epochs, epochs_scale))
     with _one_thread(), warnings.catch_warnings():

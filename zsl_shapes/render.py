@@ -29,6 +29,7 @@ __all__ = [
     "class_names",
     "class_parts",
     "render_images",
+    "render_parameters",
     "render_dataset",
     "class_attributes",
     "normalised_attributes",
@@ -465,20 +466,53 @@ def render_images(
     Deterministic: image i depends only on (colour, shape, seed, i, size, config), so the first k of n images are
     the k images of a call with n = k.
     """
-    name = f"{colour} {shape}"
-    class_parts(name)
+    draw = _drawer(colour, shape, n, seed, size, config)
+    out = np.empty((n, size, size, 3), dtype=np.uint8)
+    for start in range(0, n, _CHUNK):
+        params = [draw(i) for i in range(start, min(start + _CHUNK, n))]
+        out[start : start + len(params)] = _render_batch(params, _SHAPE_DEFS[shape].sdf, size, config)
+    return out
+
+
+def _drawer(colour: str, shape: str, n: int, seed: int, size: int, config: RenderConfig) -> Callable[[int], _Params]:
+    """Image i's random draws of class "colour shape": the one place both rendering and its parameters read."""
+    class_parts(f"{colour} {shape}")
     if n < 0 or seed < 0 or size < 8:
         raise ValueError(f"need n >= 0, seed >= 0 and size >= 8, got n={n}, seed={seed}, size={size}")
     hsv = colorsys.rgb_to_hsv(*(v / 255 for v in COLOURS[colour]))
     key = _class_key(colour, shape)
-    out = np.empty((n, size, size, 3), dtype=np.uint8)
-    for start in range(0, n, _CHUNK):
-        params = [
-            _draw(np.random.default_rng([key, seed, i]), hsv, size, config)
-            for i in range(start, min(start + _CHUNK, n))
-        ]
-        out[start : start + len(params)] = _render_batch(params, _SHAPE_DEFS[shape].sdf, size, config)
-    return out
+    return lambda i: _draw(np.random.default_rng([key, seed, i]), hsv, size, config)
+
+
+def render_parameters(
+    colour: str, shape: str, n: int, seed: int, size: int = 32, config: RenderConfig = RenderConfig()
+) -> list[dict[str, float]]:
+    """What the renderer draws in each of the ``n`` images that ``render_images`` returns for the same arguments.
+
+    Per image: ``radius`` (fraction of the image size), ``x`` and ``y`` (the shape's centre minus the image centre,
+    fractions of the size, y pointing down), ``rotation`` (degrees, counter-clockwise), ``brightness`` (HSV value
+    of the shape's colour), ``background`` (mean gray level 0..1), ``blobs`` and ``lines`` (distractor counts) and
+    ``blur`` (sigma in pixels at size 32). The same random draws as the images: rendering is unchanged.
+    """
+    draw = _drawer(colour, shape, n, seed, size, config)
+    rows = []
+    for i in range(n):
+        p = draw(i)
+        is_line = np.hypot(*(p.capsules[:, 2:4] - p.capsules[:, 0:2]).T) > 0
+        rows.append(
+            {
+                "radius": float(p.pose[2] / size),
+                "x": float(p.pose[0] / size - 0.5),
+                "y": float(p.pose[1] / size - 0.5),
+                "rotation": math.degrees(math.atan2(p.pose[4], p.pose[3])),
+                "brightness": float(max(p.colour)),
+                "background": float(np.mean(p.background)),
+                "blobs": int((~is_line).sum()),
+                "lines": int(is_line.sum()),
+                "blur": float(p.blur * 32 / size),
+            }
+        )
+    return rows
 
 
 def render_dataset(

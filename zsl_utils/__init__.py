@@ -2,6 +2,7 @@
 
 from importlib import metadata
 
+from . import clip  # noqa: F401  (registers MODELS["clip"], which builds on models.ZSLModel)
 from .data import course_dataset, load_dataset, load_xlsa17
 from .dataset import ZSLDataset
 from .evaluation import EvalResult, evaluate

@@ -29,6 +29,7 @@ from typing import Any
 
 import torch
 
+from .clip import clip_objective
 from .dataset import ZSLDataset
 from .errors import TrainingDiverged
 from .evaluation import model_inputs, score_images
@@ -69,6 +70,7 @@ DEFAULT_GRIDS: dict[str, dict[str, list[Any]]] = {
     "two_branch": {"temperature": [0.002, 0.005, 0.02, 0.1, 0.2], "dropout": [0.0, 0.05, 0.2]},
     "clswgan": {"n_per_class": [100, 300, 1000, 3000], "cls_weight": [0.001, 0.01, 0.1, 1.0]},
     "cvae": {"n_per_class": [100, 300, 1000, 3000]},
+    "clip": {"text": ["bow", "transformer"]},
 }
 """Default grids. Keys are model constructor arguments, ``TrainConfig`` fields (e.g. ``lr``, ``margin``) or
 ``feature_norm`` (one of ``models.FEATURE_NORMS``, fitted on each model's own training images); a key both a model
@@ -107,6 +109,7 @@ DEFAULT_CONFIGS: dict[str, TrainConfig] = {
     "two_branch": TrainConfig(epochs=8, lr=1e-3),
     "clswgan": TrainConfig(epochs=60, batch_size=64, lr=1e-3),
     "cvae": TrainConfig(epochs=60, batch_size=64, lr=3e-3),
+    "clip": TrainConfig(epochs=20, lr=1e-3, loss=clip_objective(class_aware=True)),
 }
 """Training setups: DeViSE with its hinge rank loss (Frome et al.), ALE with its weighted approximate ranking loss
 (Akata et al.), SJE with its structured hinge on the highest-scoring wrong class (Akata et al. 2015); the course's
