@@ -96,6 +96,13 @@ def test_prompt_ensembling_is_the_mean_of_normalised_prompt_embeddings():
         single.load_state_dict(model.state_dict())
         torch.testing.assert_close(single.embed_semantic(tokens[:, : captions.MAX_WORDS]), each[:, 0])
     assert torch.allclose(ensembled.norm(dim=1), torch.ones(2))
+    visual = torch.randn(3, 4 + captions.MAX_WORDS)
+    for count in (1, 5):  # any number of templates is scored
+        assert model.class_scores(visual, prompt_tokens(names, captions.PROMPT_TEMPLATES[:count])).shape == (3, 2)
+    with pytest.raises(ValueError, match="semantics"):
+        model.class_scores(visual, torch.zeros(2, captions.MAX_WORDS + 3))
+    with pytest.raises(ValueError, match="semantic_dim"):
+        CLIP(4 + captions.MAX_WORDS, 20)
 
 
 def test_bag_of_words_ignores_word_order_and_the_transformer_does_not():

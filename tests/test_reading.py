@@ -124,7 +124,7 @@ READER = SOURCES.parent / "notebooks"
 EDITIONS = sorted(READER.glob("[0-9]*.ipynb"))
 # Taught in notebook 09: before it, no markdown and no output names them (one forward reference at most, without them).
 CALIBRATION_WORDS = re.compile(r"calibrat|as_is|rescaled|rehears|AUSUC|80/20|hold-out|held-out", re.IGNORECASE)
-DIAGRAM_NOTEBOOKS = {0, 2, 3, 4, 5, 6, 7, 8, 11}
+DIAGRAM_NOTEBOOKS = {0, 2, 3, 4, 5, 6, 7, 8, 11, 12}
 PASS_LINE = re.compile(r'print\("Exercise (\d+\.\d+): visible checks passed; hidden checks run at grading"\)')
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", re.DOTALL)
 GOING_FURTHER = "## Going further"

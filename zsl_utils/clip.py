@@ -90,8 +90,9 @@ class CLIP(ZSLModel):
 
     visual: (B, d_v + MAX_WORDS), the features then the caption tokens (:func:`captioned`); the image tower
     theta reads the features only: LayerNorm then a linear map (``hidden=0``, DeViSE's map) or a one-hidden-layer
-    MLP. semantics: (C, T * MAX_WORDS), T prompt templates per class
-    (:func:`prompt_tokens`); a class's embedding is the mean of its T normalised prompt embeddings, renormalised.
+    MLP. semantics: (C, T * MAX_WORDS), T prompt templates per class (:func:`prompt_tokens`), any T >= 1 (so
+    ``semantic_dim`` is any multiple of MAX_WORDS); a class's embedding is the mean of its T normalised prompt
+    embeddings, renormalised.
     """
 
     def __init__(
@@ -103,10 +104,10 @@ class CLIP(ZSLModel):
         hidden: int = 0,
         temperature: float = 0.07,
     ) -> None:
-        super().__init__(visual_dim, semantic_dim)
-        self.feature_dim = visual_dim - captions.MAX_WORDS
-        if self.feature_dim < 1 or semantic_dim % captions.MAX_WORDS:
+        if visual_dim <= captions.MAX_WORDS or semantic_dim < 1 or semantic_dim % captions.MAX_WORDS:
             raise ValueError(f"visual_dim is d_v + {captions.MAX_WORDS}, semantic_dim T * {captions.MAX_WORDS}")
+        super().__init__(visual_dim, captions.MAX_WORDS)  # one prompt's width: any number T of them is scored
+        self.feature_dim = visual_dim - captions.MAX_WORDS
         mlp = [nn.Linear(self.feature_dim, hidden), nn.ReLU(), nn.Linear(hidden, dim)] if hidden else []
         self.image_tower = nn.Sequential(nn.LayerNorm(self.feature_dim), *(mlp or [nn.Linear(self.feature_dim, dim)]))
         self.text_tower = TextTower(text, dim)
@@ -116,6 +117,18 @@ class CLIP(ZSLModel):
     def temperature(self) -> float:
         """The learned temperature 1 / exp(t), after clipping."""
         return 1 / min(math.exp(float(self.logit_scale.detach())), MAX_LOGIT_SCALE)
+
+    def _check(
+        self,
+        method: str,
+        visual: torch.Tensor | None = None,
+        semantics: torch.Tensor | None = None,
+        pairs: bool = False,
+    ) -> None:
+        """ZSLModel's shape checks, with semantics of any number T >= 1 of prompts (C, T * MAX_WORDS)."""
+        if semantics is not None and semantics.dim() == 2 and semantics.shape[1] % captions.MAX_WORDS == 0:
+            semantics = semantics[:, : captions.MAX_WORDS]
+        super()._check(method, visual, semantics, pairs)
 
     def caption_tokens(self, visual: torch.Tensor) -> torch.Tensor:
         """The caption tokens (B, MAX_WORDS) int64 that ride in ``visual``'s last columns."""
