@@ -562,7 +562,7 @@ C 3.2 2 joint then $\tilde{\mathbf{v}} = G(\boldsymbol{\eta}, \mathbf{s}_c)$, $\
     "clip": r"""CLIP on SHAPES (notebook 12): two towers trained on images and their captions
 v>th th>J cap>ps p>ps ps>J J>Lb Lb>L L~th L~ps J>F
 v 0 0 frozen cached features | $\mathbf{v} = \phi(x)$ (frozen CNN)
-cap 0 1.1 data caption of train image $i$: | "a small red star at the top left"
+cap 0 1.1 data caption of image $i$ (train): | "a small red star at the top"
 p 0 2.1 data prompt of class $c$ (test): | "a photo of a red circle"
 th 1.15 0 learned image tower | $\theta(\mathbf{v})$
 ps 1.15 1.6 learned text tower $\psi$, token | embeddings from scratch
