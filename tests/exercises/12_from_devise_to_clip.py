@@ -16,7 +16,7 @@ _EACH = (
 # The experiment's solution cell as the instructor's source writes it; the wrong answers below edit it.
 _FIT = """fit(experiment_model, train_data.features[train_data.train], train_data.labels[train_data.train],
     train_data.semantic("prompts"), train_data.train_classes,
-    TrainConfig(epochs=budget.epochs(4), batch_size=256, lr=1e-3, weight_decay=1e-4,
+    TrainConfig(epochs=budget.epochs(8), batch_size=256, lr=1e-3, weight_decay=1e-4,
                 loss=clip_objective(True), seed=seed, progress=False))
 """
 _CHOICE = """experiment_choice = max(by_template, key=by_template.get)
@@ -84,15 +84,16 @@ WRONG_ANSWERS: dict[str, list[str]] = {
         _ENSEMBLE_HEAD + _EACH + "    return F.normalize(each.mean(dim=1), dim=-1)\n",
     ],
     # The experiment 12_experiment_template: its hidden check asks for the template with the best validation ZSL of the
-    # student's own model and, on SHAPES, validation ZSL in [0.62, 0.79]. Measured with the solution cell run once per
+    # student's own model and, on SHAPES, validation ZSL in [0.60, 0.775]. Measured with the solution cell run once per
     # seed after the setup cell, on one thread, on the 2-core machine shared with other jobs (load average about 13):
     #   python tests/exercises/measure_band.py 12_from_devise_to_clip 12_experiment_template --seeds 0 1 2 3 4
-    #   seed 0: 'a {colour} {shape}', experiment_val_zsl 0.7363
-    #   seed 1: 'a {colour} {shape}', experiment_val_zsl 0.6803
-    #   seed 2: 'a {colour} {shape}', experiment_val_zsl 0.7428
-    #   seed 3: 'a medium {colour} {shape} at the centre', experiment_val_zsl 0.7233
-    #   seed 4: 'a {colour} {shape} , upright , on a gray background', experiment_val_zsl 0.6680
-    # The five templates lie within 3.3 points on every seed, so no choice is checked beyond being the best.
+    #   seed 0: 'a {colour} {shape}', experiment_val_zsl 0.7266
+    #   seed 1: 'a {colour} {shape}', experiment_val_zsl 0.7376
+    #   seed 2: 'a medium {colour} {shape} at the centre', experiment_val_zsl 0.7422
+    #   seed 3: 'a medium {colour} {shape} at the centre', experiment_val_zsl 0.7533
+    #   seed 4: 'a {colour} {shape}', experiment_val_zsl 0.6615
+    # The choice varies with the seed (the templates lie within a few points), so none is checked beyond being the
+    # best of the student's own model. The wrong answer trained on trainval gave 0.7956, 0.7943, 0.7995 (seeds 0-2).
     "12_experiment_template": [
         # Chosen on the test classes (test_unseen images, argmax over the unseen classes).
         _EXPERIMENT.replace(
