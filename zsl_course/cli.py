@@ -99,7 +99,7 @@ def _download(args: argparse.Namespace) -> int:
 def _build_shapes(args: argparse.Namespace) -> int:
     from zsl_shapes.build import BuildConfig, build_shapes
 
-    out = build_shapes(args.out, BuildConfig(seed=args.seed))
+    out = build_shapes(args.out, BuildConfig(seed=args.seed), force=args.force)
     print(f"SHAPES written to {out}")
     return 0
 
@@ -255,6 +255,9 @@ def build_parser() -> argparse.ArgumentParser:
     shapes = commands.add_parser("build-shapes", help="rebuild the embedded SHAPES dataset from scratch")
     shapes.add_argument("--out", help="output folder (default: where SHAPES is loaded from, see `zsl-course datasets`)")
     shapes.add_argument("--seed", type=int, default=0)
+    shapes.add_argument(
+        "--force", action="store_true", help="replace --out even when it holds files that are not a SHAPES build"
+    )
     shapes.set_defaults(func=_build_shapes)
 
     bench = commands.add_parser("benchmark", help="every model with validation-based selection, over seeds")

@@ -1,0 +1,92 @@
+"""Bad inputs and faults as users produce them: no command destroys a user's files, degenerate data is caught, and
+every mistake is a clear message (the exit code 2 of ``zsl-course``), never a traceback or a silently wrong number.
+One test (or a few) per row of the robustness audit's table."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from zsl_course.cli import main
+
+ROOT_USER = hasattr(os, "geteuid") and os.geteuid() == 0
+"""root ignores file permissions: the read-only tests cannot fail for it."""
+
+
+class _Started(Exception):
+    """Raised in place of the first real work of a command: the test stops there (checks must come before it)."""
+
+
+def _no_work(*_: object, **__: object) -> None:
+    raise _Started
+
+
+# Row 1 and row 18: build-shapes --out over a folder it did not create, a file, a read-only place.
+
+
+def test_build_shapes_refuses_a_folder_that_is_not_a_build(tmp_path: Path, monkeypatch, capsys):
+    import zsl_shapes.render as render
+
+    monkeypatch.setattr(render, "render_dataset", _no_work)
+    folder = tmp_path / "thesis"
+    folder.mkdir()
+    (folder / "chapter1.tex").write_text("three months of work")
+    assert main(["build-shapes", "--out", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert "no SHAPES build" in err and "--force" in err and "Traceback" not in err
+    assert (folder / "chapter1.tex").read_text() == "three months of work"
+
+
+def test_build_shapes_force_goes_past_the_check(tmp_path: Path, monkeypatch):
+    import zsl_shapes.render as render
+
+    monkeypatch.setattr(render, "render_dataset", _no_work)
+    (tmp_path / "notes.txt").write_text("x")
+    with pytest.raises(_Started):
+        main(["build-shapes", "--out", str(tmp_path), "--force"])
+
+
+def test_build_shapes_checks_out_before_training(tmp_path: Path, monkeypatch, capsys):
+    import zsl_shapes.render as render
+
+    monkeypatch.setattr(render, "render_dataset", _no_work)
+    file = tmp_path / "SHAPES"
+    file.write_text("a file")
+    assert main(["build-shapes", "--out", str(file)]) == 2
+    assert "is a file" in capsys.readouterr().err and file.read_text() == "a file"
+
+
+@pytest.mark.skipif(ROOT_USER, reason="root writes anywhere")
+def test_build_shapes_checks_permissions_before_training(tmp_path: Path, monkeypatch, capsys):
+    import zsl_shapes.render as render
+
+    monkeypatch.setattr(render, "render_dataset", _no_work)
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        assert main(["build-shapes", "--out", str(locked / "SHAPES")]) == 2
+    finally:
+        locked.chmod(0o755)
+    assert "permission denied" in capsys.readouterr().err
+
+
+def test_build_shapes_replaces_its_own_build_with_the_usual_mode(tmp_path: Path):
+    from zsl_shapes.build import BuildConfig, build_shapes
+
+    config = BuildConfig(images_per_class=8, epochs=1, width=8, batch_size=32)
+    out = build_shapes(tmp_path / "SHAPES", config, progress=False)
+    (out / "res101.mat").write_bytes(b"old")
+    build_shapes(out, config, progress=False)  # an earlier build (build.json) is replaced without --force
+    assert (out / "res101.mat").read_bytes() != b"old"
+    assert stat.S_IMODE(out.stat().st_mode) == 0o777 & ~_umask()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["SHAPES"]  # no staging or old copy left beside it
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
