@@ -90,3 +90,43 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+# Row 3: release / editions --no-execute --out over a student's worked notebooks.
+
+_SOURCE = Path(__file__).resolve().parents[1] / "instructor" / "07_cross_modal_attention.ipynb"
+
+
+def _work_on_first_exercise(path: Path) -> None:
+    """What a student does: replace the first exercise's stub by an answer."""
+    import nbformat
+
+    notebook = nbformat.read(path, as_version=4)
+    cell = next(c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("solution"))
+    cell.source = "my_answer = 42  # a week of work"
+    nbformat.write(notebook, path)
+
+
+@pytest.mark.parametrize("command", [["release"], ["editions", "--no-execute"]])
+def test_editions_never_overwrite_a_students_worked_notebook(command: list[str], tmp_path: Path, capsys):
+    out = tmp_path / "notebooks"
+    args = [*command, "--source", str(_SOURCE), "--out", str(out)]
+    assert main(args) == 0
+    assert main(args) == 0  # an untouched edition is the command's own: replaced
+    target = out / _SOURCE.name
+    _work_on_first_exercise(target)
+    worked = target.read_text()
+    capsys.readouterr()
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert _SOURCE.name in err and "--force" in err and "nothing was written" in err
+    assert target.read_text() == worked
+    assert main([*args, "--force"]) == 0
+    assert "my_answer = 42" not in target.read_text()
+    assert sorted(p.name for p in out.iterdir()) == [_SOURCE.name]  # no temporary file left
+
+
+def test_editions_refuse_a_foreign_notebook_of_the_same_name(tmp_path: Path, capsys):
+    (tmp_path / _SOURCE.name).write_text("{not a notebook")
+    assert main(["release", "--source", str(_SOURCE), "--out", str(tmp_path)]) == 2
+    assert (tmp_path / _SOURCE.name).read_text() == "{not a notebook"
