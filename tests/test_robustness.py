@@ -130,3 +130,93 @@ def test_editions_refuse_a_foreign_notebook_of_the_same_name(tmp_path: Path, cap
     (tmp_path / _SOURCE.name).write_text("{not a notebook")
     assert main(["release", "--source", str(_SOURCE), "--out", str(tmp_path)]) == 2
     assert (tmp_path / _SOURCE.name).read_text() == "{not a notebook"
+
+
+# Rows 2, 4, 9, 17 (the benchmark's results folder): zsl_course.results_store.
+
+
+def _add_rows_slowly(out: str, model: str, count: int, start: float) -> None:
+    """What a benchmark does as each run finishes, slowed down: re-read results.json under the lock, merge, rewrite
+    (from time ``start`` on, so that both writers overlap)."""
+    import json
+    import time
+
+    from zsl_course.results_store import results_lock
+
+    time.sleep(max(0.0, start - time.time()))
+    for seed in range(count):
+        with results_lock(out):
+            path = Path(out) / "results.json"
+            rows = json.loads(path.read_text())["results"] if path.exists() else []
+            time.sleep(0.05)  # the other process tries to write meanwhile
+            path.write_text(json.dumps({"results": [*rows, {"model": model, "seed": seed}]}))
+
+
+def test_two_writers_into_one_folder_keep_every_row(tmp_path: Path):
+    import json
+    import multiprocessing
+    import time
+
+    context = multiprocessing.get_context("spawn")
+    start = time.time() + 15
+    writers = [
+        context.Process(target=_add_rows_slowly, args=(str(tmp_path), m, 3, start)) for m in ("eszsl", "devise")
+    ]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join(60)
+    rows = json.loads((tmp_path / "results.json").read_text())["results"]
+    assert sorted((r["model"], r["seed"]) for r in rows) == [(m, s) for m in ("devise", "eszsl") for s in range(3)]
+
+
+def test_rows_of_other_dataset_files_are_refused(tiny_folder: Path, tmp_path: Path, capsys):
+    from zsl_course.results_store import check_fingerprints, data_fingerprint
+    from zsl_utils.data import save_xlsa17
+
+    from conftest import tiny_xlsa17_arrays
+
+    other = tmp_path / "OTHER"
+    save_xlsa17(other, **tiny_xlsa17_arrays(seed=1))
+    mine, theirs = data_fingerprint(tiny_folder), data_fingerprint(other)
+    assert mine == data_fingerprint(tiny_folder) and mine != theirs
+    rows = [{"model": "eszsl", "seed": 0, "data": theirs}]
+    with pytest.raises(ValueError, match=r"other dataset files \(att_splits.mat, res101.mat differ"):
+        check_fingerprints(rows, mine, tmp_path / "results.json")
+    check_fingerprints([{"model": "eszsl", "seed": 0, "data": mine}], mine, "results.json")
+    check_fingerprints([{"model": "eszsl", "seed": 0}], mine, "results.json")  # an older row: merged, with a warning
+    assert "record no dataset fingerprint" in capsys.readouterr().err
+
+
+def test_repeated_models_run_once(capsys):
+    from zsl_course.results_store import unique_models
+
+    assert unique_models(["eszsl", "devise", "eszsl"]) == ["eszsl", "devise"]
+    assert "eszsl more than once" in capsys.readouterr().out
+    assert unique_models(None) is None
+
+
+def test_results_folder_is_checked_before_any_work(tmp_path: Path):
+    from zsl_course.results_store import check_out_folder
+
+    (tmp_path / "results.json").mkdir()
+    with pytest.raises(ValueError, match="is a folder, not a file"):
+        check_out_folder(tmp_path)
+    file = tmp_path / "file"
+    file.write_text("x")
+    with pytest.raises(ValueError, match="is a file, not a folder"):
+        check_out_folder(file)
+    check_out_folder(tmp_path / "new" / "deeper")
+    assert not (tmp_path / "new").exists()  # checking creates nothing
+
+
+@pytest.mark.skipif(ROOT_USER, reason="root writes anywhere")
+def test_read_only_results_folder_is_refused_before_any_work(tmp_path: Path):
+    from zsl_course.results_store import check_out_folder
+
+    tmp_path.chmod(0o555)
+    try:
+        with pytest.raises(ValueError, match="permission denied"):
+            check_out_folder(tmp_path / "runs")
+    finally:
+        tmp_path.chmod(0o755)
