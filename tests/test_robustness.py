@@ -159,9 +159,7 @@ def test_two_writers_into_one_folder_keep_every_row(tmp_path: Path):
 
     context = multiprocessing.get_context("spawn")
     start = time.time() + 15
-    writers = [
-        context.Process(target=_add_rows_slowly, args=(str(tmp_path), m, 3, start)) for m in ("eszsl", "devise")
-    ]
+    writers = [context.Process(target=_add_rows_slowly, args=(str(tmp_path), m, 3, start)) for m in ("eszsl", "devise")]
     for writer in writers:
         writer.start()
     for writer in writers:
@@ -171,10 +169,9 @@ def test_two_writers_into_one_folder_keep_every_row(tmp_path: Path):
 
 
 def test_rows_of_other_dataset_files_are_refused(tiny_folder: Path, tmp_path: Path, capsys):
+    from conftest import tiny_xlsa17_arrays
     from zsl_course.results_store import check_fingerprints, data_fingerprint
     from zsl_utils.data import save_xlsa17
-
-    from conftest import tiny_xlsa17_arrays
 
     other = tmp_path / "OTHER"
     save_xlsa17(other, **tiny_xlsa17_arrays(seed=1))
