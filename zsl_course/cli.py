@@ -22,6 +22,8 @@ _OWN_PACKAGES = tuple(_CHECKOUT / name for name in ("zsl_course", "zsl_utils", "
 _DATASET_NAMES = "SHAPES, AWA1, AWA2, CUB, SUN, APY"
 """What ``zsl_utils.data.dataset_names()`` returns, written here so that ``--help`` does not import torch."""
 
+_FORCE_HELP = "overwrite notebooks in --out that are not untouched editions (a student's worked notebooks)"
+
 
 def _device_option(text: str) -> torch.device:
     """``--device``: a torch device present here, checked while parsing (argparse names the option)."""
@@ -99,7 +101,7 @@ def _download(args: argparse.Namespace) -> int:
 def _build_shapes(args: argparse.Namespace) -> int:
     from zsl_shapes.build import BuildConfig, build_shapes
 
-    out = build_shapes(args.out, BuildConfig(seed=args.seed))
+    out = build_shapes(args.out, BuildConfig(seed=args.seed), force=args.force)
     print(f"SHAPES written to {out}")
     return 0
 
@@ -164,6 +166,7 @@ def _release(args: argparse.Namespace) -> int:
         args.out,
         pattern=args.pattern,
         on_written=lambda path: print(f"student edition: {path}"),
+        force=args.force,
     )
     return 0
 
@@ -182,6 +185,7 @@ def _editions(args: argparse.Namespace) -> int:
         pattern=args.pattern,
         execute=args.execute,
         on_written=lambda path: print(f"reader's edition{state}: {path}", flush=True),
+        force=args.force,
     )
     return 0
 
@@ -222,6 +226,19 @@ def _grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _course(args: argparse.Namespace) -> int:
+    try:
+        from .nbgrader_course import write_course_folder
+    except ImportError as error:
+        raise ValueError(f"{error}: `zsl-course course` needs nbgrader: pip install 'zsl-course[teach]'") from None
+    written = write_course_folder(args.root, args.exchange, timeout=args.timeout)
+    print(
+        f"nbgrader course folder {Path(args.root).resolve()}: {written[0].name} and {len(written) - 1} assignments "
+        f"in source/; run nbgrader's commands there (docs/teaching.md)"
+    )
+    return 0
+
+
 def _exercise_table(args: argparse.Namespace) -> int:
     from .grading import update_exercise_table
 
@@ -255,6 +272,9 @@ def build_parser() -> argparse.ArgumentParser:
     shapes = commands.add_parser("build-shapes", help="rebuild the embedded SHAPES dataset from scratch")
     shapes.add_argument("--out", help="output folder (default: where SHAPES is loaded from, see `zsl-course datasets`)")
     shapes.add_argument("--seed", type=int, default=0)
+    shapes.add_argument(
+        "--force", action="store_true", help="replace --out even when it holds files that are not a SHAPES build"
+    )
     shapes.set_defaults(func=_build_shapes)
 
     bench = commands.add_parser("benchmark", help="every model with validation-based selection, over seeds")
@@ -283,6 +303,7 @@ def build_parser() -> argparse.ArgumentParser:
     editions.add_argument(
         "--no-execute", dest="execute", action="store_false", help="write the editions without executing them"
     )
+    editions.add_argument("--force", action="store_true", help=_FORCE_HELP)
     editions.set_defaults(func=_editions)
 
     rel = commands.add_parser(
@@ -291,6 +312,7 @@ def build_parser() -> argparse.ArgumentParser:
     rel.add_argument("--source", help="a notebook or folder (default: the instructor's source)")
     rel.add_argument("--out", default="release")
     rel.add_argument("--pattern", default="[0-9]*.ipynb", help="which notebooks of a source folder (glob)")
+    rel.add_argument("--force", action="store_true", help=_FORCE_HELP)
     rel.set_defaults(func=_release)
 
     notebooks = commands.add_parser(
@@ -321,6 +343,16 @@ def build_parser() -> argparse.ArgumentParser:
     clean = commands.add_parser("clean", help="strip volatile metadata from notebooks in place (outputs kept)")
     clean.add_argument("notebooks", nargs="+", help="the .ipynb files to clean")
     clean.set_defaults(func=_clean)
+
+    course = commands.add_parser(
+        "course", help="an nbgrader course folder: nbgrader_config.py and every notebook as an assignment in source/"
+    )
+    course.add_argument("root", help="the course folder to create (absolute or relative; never overwritten)")
+    course.add_argument("--exchange", required=True, help="nbgrader's exchange folder, shared by the hub's users")
+    course.add_argument(
+        "--timeout", type=int, default=600, help="seconds per cell under autograde (default 600; nbgrader's is 30)"
+    )
+    course.set_defaults(func=_course)
 
     table = commands.add_parser(
         "exercise-table", help="rewrite the exercise table of docs/teaching.md from the instructor's source"

@@ -1,0 +1,219 @@
+"""Bad inputs and faults as users produce them: no command destroys a user's files, degenerate data is caught, and
+every mistake is a clear message (the exit code 2 of ``zsl-course``), never a traceback or a silently wrong number.
+One test (or a few) per row of the robustness audit's table."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from zsl_course.cli import main
+
+ROOT_USER = hasattr(os, "geteuid") and os.geteuid() == 0
+"""root ignores file permissions: the read-only tests cannot fail for it."""
+
+
+class _Started(Exception):
+    """Raised in place of the first real work of a command: the test stops there (checks must come before it)."""
+
+
+def _no_work(*_: object, **__: object) -> None:
+    raise _Started
+
+
+# Row 1 and row 18: build-shapes --out over a folder it did not create, a file, a read-only place.
+
+
+def test_build_shapes_refuses_a_folder_that_is_not_a_build(tmp_path: Path, monkeypatch, capsys):
+    import zsl_shapes.render as render
+
+    monkeypatch.setattr(render, "render_dataset", _no_work)
+    folder = tmp_path / "thesis"
+    folder.mkdir()
+    (folder / "chapter1.tex").write_text("three months of work")
+    assert main(["build-shapes", "--out", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert "no SHAPES build" in err and "--force" in err and "Traceback" not in err
+    assert (folder / "chapter1.tex").read_text() == "three months of work"
+
+
+def test_build_shapes_force_goes_past_the_check(tmp_path: Path, monkeypatch):
+    import zsl_shapes.render as render
+
+    monkeypatch.setattr(render, "render_dataset", _no_work)
+    (tmp_path / "notes.txt").write_text("x")
+    with pytest.raises(_Started):
+        main(["build-shapes", "--out", str(tmp_path), "--force"])
+
+
+def test_build_shapes_checks_out_before_training(tmp_path: Path, monkeypatch, capsys):
+    import zsl_shapes.render as render
+
+    monkeypatch.setattr(render, "render_dataset", _no_work)
+    file = tmp_path / "SHAPES"
+    file.write_text("a file")
+    assert main(["build-shapes", "--out", str(file)]) == 2
+    assert "is a file" in capsys.readouterr().err and file.read_text() == "a file"
+
+
+@pytest.mark.skipif(ROOT_USER, reason="root writes anywhere")
+def test_build_shapes_checks_permissions_before_training(tmp_path: Path, monkeypatch, capsys):
+    import zsl_shapes.render as render
+
+    monkeypatch.setattr(render, "render_dataset", _no_work)
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        assert main(["build-shapes", "--out", str(locked / "SHAPES")]) == 2
+    finally:
+        locked.chmod(0o755)
+    assert "permission denied" in capsys.readouterr().err
+
+
+def test_build_shapes_replaces_its_own_build_with_the_usual_mode(tmp_path: Path):
+    from zsl_shapes.build import BuildConfig, build_shapes
+
+    config = BuildConfig(images_per_class=8, epochs=1, width=8, batch_size=32)
+    out = build_shapes(tmp_path / "SHAPES", config, progress=False)
+    (out / "res101.mat").write_bytes(b"old")
+    build_shapes(out, config, progress=False)  # an earlier build (build.json) is replaced without --force
+    assert (out / "res101.mat").read_bytes() != b"old"
+    assert stat.S_IMODE(out.stat().st_mode) == 0o777 & ~_umask()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["SHAPES"]  # no staging or old copy left beside it
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# Row 3: release / editions --no-execute --out over a student's worked notebooks.
+
+_SOURCE = Path(__file__).resolve().parents[1] / "instructor" / "07_cross_modal_attention.ipynb"
+
+
+def _work_on_first_exercise(path: Path) -> None:
+    """What a student does: replace the first exercise's stub by an answer."""
+    import nbformat
+
+    notebook = nbformat.read(path, as_version=4)
+    cell = next(c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("solution"))
+    cell.source = "my_answer = 42  # a week of work"
+    nbformat.write(notebook, path)
+
+
+@pytest.mark.parametrize("command", [["release"], ["editions", "--no-execute"]])
+def test_editions_never_overwrite_a_students_worked_notebook(command: list[str], tmp_path: Path, capsys):
+    out = tmp_path / "notebooks"
+    args = [*command, "--source", str(_SOURCE), "--out", str(out)]
+    assert main(args) == 0
+    assert main(args) == 0  # an untouched edition is the command's own: replaced
+    target = out / _SOURCE.name
+    _work_on_first_exercise(target)
+    worked = target.read_text()
+    capsys.readouterr()
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert _SOURCE.name in err and "--force" in err and "nothing was written" in err
+    assert target.read_text() == worked
+    assert main([*args, "--force"]) == 0
+    assert "my_answer = 42" not in target.read_text()
+    assert sorted(p.name for p in out.iterdir()) == [_SOURCE.name]  # no temporary file left
+
+
+def test_editions_refuse_a_foreign_notebook_of_the_same_name(tmp_path: Path, capsys):
+    (tmp_path / _SOURCE.name).write_text("{not a notebook")
+    assert main(["release", "--source", str(_SOURCE), "--out", str(tmp_path)]) == 2
+    assert (tmp_path / _SOURCE.name).read_text() == "{not a notebook"
+
+
+# Rows 2, 4, 9, 17 (the benchmark's results folder): zsl_course.results_store.
+
+
+def _add_rows_slowly(out: str, model: str, count: int, start: float) -> None:
+    """What a benchmark does as each run finishes, slowed down: re-read results.json under the lock, merge, rewrite
+    (from time ``start`` on, so that both writers overlap)."""
+    import json
+    import time
+
+    from zsl_course.results_store import results_lock
+
+    time.sleep(max(0.0, start - time.time()))
+    for seed in range(count):
+        with results_lock(out):
+            path = Path(out) / "results.json"
+            rows = json.loads(path.read_text())["results"] if path.exists() else []
+            time.sleep(0.05)  # the other process tries to write meanwhile
+            path.write_text(json.dumps({"results": [*rows, {"model": model, "seed": seed}]}))
+
+
+def test_two_writers_into_one_folder_keep_every_row(tmp_path: Path):
+    import json
+    import multiprocessing
+    import time
+
+    context = multiprocessing.get_context("spawn")
+    start = time.time() + 15
+    writers = [context.Process(target=_add_rows_slowly, args=(str(tmp_path), m, 3, start)) for m in ("eszsl", "devise")]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join(60)
+    rows = json.loads((tmp_path / "results.json").read_text())["results"]
+    assert sorted((r["model"], r["seed"]) for r in rows) == [(m, s) for m in ("devise", "eszsl") for s in range(3)]
+
+
+def test_rows_of_other_dataset_files_are_refused(tiny_folder: Path, tmp_path: Path, capsys):
+    from conftest import tiny_xlsa17_arrays
+    from zsl_course.results_store import check_fingerprints, data_fingerprint
+    from zsl_utils.data import save_xlsa17
+
+    other = tmp_path / "OTHER"
+    save_xlsa17(other, **tiny_xlsa17_arrays(seed=1))
+    mine, theirs = data_fingerprint(tiny_folder), data_fingerprint(other)
+    assert mine == data_fingerprint(tiny_folder) and mine != theirs
+    rows = [{"model": "eszsl", "seed": 0, "data": theirs}]
+    with pytest.raises(ValueError, match=r"other dataset files \(att_splits.mat, res101.mat differ"):
+        check_fingerprints(rows, mine, tmp_path / "results.json")
+    check_fingerprints([{"model": "eszsl", "seed": 0, "data": mine}], mine, "results.json")
+    check_fingerprints([{"model": "eszsl", "seed": 0}], mine, "results.json")  # an older row: merged, with a warning
+    assert "record no dataset fingerprint" in capsys.readouterr().err
+
+
+def test_repeated_models_run_once(capsys):
+    from zsl_course.results_store import unique_models
+
+    assert unique_models(["eszsl", "devise", "eszsl"]) == ["eszsl", "devise"]
+    assert "eszsl more than once" in capsys.readouterr().out
+    assert unique_models(None) is None
+
+
+def test_results_folder_is_checked_before_any_work(tmp_path: Path):
+    from zsl_course.results_store import check_out_folder
+
+    (tmp_path / "results.json").mkdir()
+    with pytest.raises(ValueError, match="is a folder, not a file"):
+        check_out_folder(tmp_path)
+    file = tmp_path / "file"
+    file.write_text("x")
+    with pytest.raises(ValueError, match="is a file, not a folder"):
+        check_out_folder(file)
+    check_out_folder(tmp_path / "new" / "deeper")
+    assert not (tmp_path / "new").exists()  # checking creates nothing
+
+
+@pytest.mark.skipif(ROOT_USER, reason="root writes anywhere")
+def test_read_only_results_folder_is_refused_before_any_work(tmp_path: Path):
+    from zsl_course.results_store import check_out_folder
+
+    tmp_path.chmod(0o555)
+    try:
+        with pytest.raises(ValueError, match="permission denied"):
+            check_out_folder(tmp_path / "runs")
+    finally:
+        tmp_path.chmod(0o755)
