@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import torch
 
 from . import losses
-from .errors import TrainingDiverged
+from .errors import TrainingDiverged, divergence
 from .models import ZSLModel
 from .schedules import cosine_warmup_lr
 from .utils import progress_bar
@@ -264,6 +264,20 @@ def _capture(step: Callable[[], torch.Tensor], model: ZSLModel, optimizer: torch
     return graph, static_loss
 
 
+def _diverged(batch_losses: torch.Tensor, epoch: int, config: TrainConfig, again: float) -> TrainingDiverged:
+    """The error for an epoch with a non-finite batch loss, the weights being back at the epoch's start: ``again``,
+    the first bad batch's loss under those weights, tells an objective undefined on that batch from a divergence."""
+    restored = f"the weights are restored to those of the start of epoch {epoch + 1}"
+    if not math.isfinite(again):
+        fix = (
+            f"the loss is not finite on that batch even with those weights ({restored}): the objective (a custom "
+            "loss?) or those images' inputs are at fault, not the learning rate"
+        )
+    else:
+        fix = f"training diverged ({restored}); lower the learning rate (lr={config.lr:g}) or check the inputs' scale"
+    return divergence(batch_losses, epoch, config.epochs, fix)
+
+
 def fit(
     model: ZSLModel,
     visual: torch.Tensor,
@@ -323,6 +337,12 @@ def fit(
         optimizer.step()
         return loss.detach()
 
+    def _batch_loss(i: int, permutation: torch.Tensor) -> float:
+        """Batch i's loss under the current weights, without a step (to tell a bad batch from a too large lr)."""
+        index.copy_(permutation[i * batch : (i + 1) * batch])
+        with torch.no_grad(), torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=config.bf16):
+            return float(objective(model, visual[index], targets[index], class_semantics))
+
     model.train()
     graph, static_loss = _capture(step, model, optimizer) if config.cuda_graph else (None, None)
     history = History()
@@ -332,22 +352,24 @@ def fit(
         model.train()
         start = time.perf_counter()
         permutation = torch.randperm(n, generator=generator, device=device)
+        epoch_start = copy.deepcopy(model.state_dict())
         epoch_loss = torch.zeros((), device=device)
+        batch_losses = torch.zeros(steps_per_epoch, device=device)
         for i in range(steps_per_epoch):
             _set_lr(optimizer, config.lr * cosine_warmup_lr(epoch * steps_per_epoch + i, total_steps, warmup_steps))
             index.copy_(permutation[i * batch : (i + 1) * batch])
             if graph is not None:
                 graph.replay()
-                epoch_loss += static_loss
+                batch_losses[i] = static_loss
             else:
                 optimizer.zero_grad(set_to_none=True)
-                epoch_loss += step()
+                batch_losses[i] = step()
+            epoch_loss += batch_losses[i]
         history.loss.append(float(epoch_loss) / steps_per_epoch)
         if not math.isfinite(history.loss[-1]):
-            raise TrainingDiverged(
-                f"the training loss became {history.loss[-1]} in epoch {epoch + 1} of {config.epochs}: training "
-                f"diverged; lower the learning rate (lr={config.lr:g}) or check the scale of the inputs"
-            )
+            model.load_state_dict(epoch_start)
+            first = int((~batch_losses.isfinite()).nonzero()[0])
+            raise _diverged(batch_losses, epoch, config, _batch_loss(first, permutation))
         history.epoch_seconds.append(time.perf_counter() - start)
         if evaluate is not None:
             model.eval()
