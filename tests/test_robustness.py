@@ -252,7 +252,9 @@ def test_a_nan_batch_is_named_blamed_on_the_loss_and_the_weights_restored():
     torch.manual_seed(0)
     model = Bilinear(8, 6)
     config = TrainConfig(epochs=3, batch_size=16, loss=objective, progress=False)
-    with pytest.raises(TrainingDiverged, match=r"at batch 1 of 4 in epoch 2 of 3: the loss is not finite on that batch"):
+    with pytest.raises(
+        TrainingDiverged, match=r"at batch 1 of 4 in epoch 2 of 3: the loss is not finite on that batch"
+    ):
         fit(model, visual, labels, semantics, torch.arange(4), config)
     assert all(torch.isfinite(p).all() for p in model.parameters())  # the weights of the start of epoch 2
 
@@ -267,11 +269,14 @@ def test_a_too_large_learning_rate_is_blamed_on_the_learning_rate():
     visual, labels, semantics = _toy_problem()
     torch.manual_seed(0)
     model = Bilinear(8, 6)
+
     def squared_scores(model, batch_visual, targets, class_semantics):  # unbounded: overflows as the weights grow
         return model.class_scores(batch_visual, class_semantics).pow(2).mean()
 
     config = TrainConfig(epochs=3, batch_size=16, lr=1e12, warmup_epochs=0, loss=squared_scores, progress=False)
-    with pytest.raises(TrainingDiverged, match=r"training diverged \(the weights are restored .*lower the learning rate"):
+    with pytest.raises(
+        TrainingDiverged, match=r"training diverged \(the weights are restored .*lower the learning rate"
+    ):
         fit(model, visual, labels, semantics, torch.arange(4), config)
     assert all(torch.isfinite(p).all() for p in model.parameters())
 
@@ -336,7 +341,6 @@ def test_closed_form_fit_refuses_nan(name: str):
 
 def _saved(tmp_path: Path, **changes) -> Path:
     from conftest import tiny_xlsa17_arrays
-
     from zsl_utils.data import save_xlsa17
 
     arrays = {**tiny_xlsa17_arrays(), **changes}
@@ -347,7 +351,6 @@ def _saved(tmp_path: Path, **changes) -> Path:
 
 def test_a_class_vector_of_zeros_or_a_repeated_one_warns(tmp_path: Path):
     from conftest import tiny_xlsa17_arrays
-
     from zsl_utils.data import load_xlsa17
 
     att = tiny_xlsa17_arrays()["att"].copy()
@@ -359,8 +362,8 @@ def test_a_class_vector_of_zeros_or_a_repeated_one_warns(tmp_path: Path):
 
 def test_identical_class_vectors_or_constant_features_are_refused(tmp_path: Path):
     import numpy as np
-    from conftest import tiny_xlsa17_arrays
 
+    from conftest import tiny_xlsa17_arrays
     from zsl_utils.data import load_xlsa17
     from zsl_utils.errors import ZSLDataError
 
@@ -374,7 +377,6 @@ def test_identical_class_vectors_or_constant_features_are_refused(tmp_path: Path
 @pytest.mark.parametrize("twin", ["ZEBRA", "zebra ", " Zebra"])
 def test_class_names_equal_up_to_case_or_spaces_are_refused(twin: str, tmp_path: Path):
     from conftest import tiny_xlsa17_arrays
-
     from zsl_utils.data import load_xlsa17
     from zsl_utils.errors import ZSLDataError
 
