@@ -411,3 +411,159 @@ def test_word_vectors_of_placeholder_class_names_are_refused(tmp_path: Path):
     assert load_xlsa17(folder).class_names[0] == "class_000"  # attributes alone: fine
     with pytest.raises(ZSLDataError, match="no allclasses_names: word vectors"):
         load_xlsa17(folder, word_vectors=("glove50",))
+
+
+# Row 10: patterns and paths that match nothing.
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (["run", "--pattern", "nomatch*"], r"no notebook in .* matches 'nomatch\*'"),
+        (["run", "--notebooks", "FILE"], r"--notebooks .*FILE is a file"),
+        (["run", "--notebooks", "MISSING"], r"--notebooks .*MISSING does not exist"),
+        (["colab", "--notebooks", "MISSING"], r"--notebooks .*MISSING does not exist"),
+        (["run", "--out", "FILE"], r"--out .*FILE is a file, not a folder"),
+    ],
+)
+def test_nothing_to_run_is_an_error(arguments: list[str], message: str, tmp_path: Path, monkeypatch, capsys):
+    import re
+
+    import zsl_course.runner as runner
+
+    monkeypatch.setattr(runner, "run_course", _no_work)
+    (tmp_path / "FILE").write_text("x")
+    arguments = [str(tmp_path / a) if a in ("FILE", "MISSING") else a for a in arguments]
+    assert main(arguments) == 2
+    assert re.search(message, capsys.readouterr().err)
+
+
+# Rows 12, 13, 15, 16: what stands where a dataset's files should be; the data root.
+
+
+def _xlsa17_root(tmp_path: Path, name: str = "AWA2") -> Path:
+    from conftest import tiny_xlsa17_arrays
+    from zsl_utils.data import save_xlsa17
+
+    save_xlsa17(tmp_path / "xlsa17" / "data" / name, **tiny_xlsa17_arrays())
+    return tmp_path
+
+
+def _replace_with(path: Path, kind: str) -> None:
+    path.unlink()
+    if kind == "folder":
+        path.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "dangling link":
+        path.symlink_to(path.parent / "nowhere.mat")
+    else:  # a link loop
+        path.symlink_to(path)
+
+
+@pytest.mark.parametrize(
+    "kind, reason",
+    [("folder", "is a folder"), ("fifo", "not a regular file"), ("dangling link", "broken"), ("loop", "broken")],
+)
+def test_a_wrong_kind_of_file_is_named_not_called_missing(kind: str, reason: str, tmp_path: Path, capsys):
+    from zsl_utils.data import load_dataset
+    from zsl_utils.errors import ZSLDataError
+
+    root = _xlsa17_root(tmp_path)
+    _replace_with(root / "xlsa17" / "data" / "AWA2" / "att_splits.mat", kind)
+    with pytest.raises(ZSLDataError, match=reason) as error:
+        load_dataset("AWA2", root=root, word_vectors=())
+    assert "not downloaded" not in str(error.value)
+    assert main(["datasets", "--root", str(root)]) == 0
+    line = next(line for line in capsys.readouterr().out.splitlines() if "AWA2" in line)
+    assert "invalid:" in line and reason in line
+
+
+def test_an_unreadable_file_or_folder_is_reported_and_the_listing_goes_on(tmp_path: Path, monkeypatch, capsys):
+    import pathlib
+
+    import zsl_utils.xlsa17_files as files
+
+    root = _xlsa17_root(tmp_path)
+    _xlsa17_root(tmp_path, "CUB")
+    real_access = os.access
+    monkeypatch.setattr(files.os, "access", lambda p, mode: "AWA2" not in str(p) and real_access(p, mode))
+    assert main(["datasets", "--root", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert "not readable (permission denied)" in next(line for line in out.splitlines() if "AWA2" in line)
+    monkeypatch.setattr(files.os, "access", real_access)
+
+    real_stat, real_lstat = pathlib.Path.stat, pathlib.Path.lstat
+
+    def denied(real):  # what a folder without read and search permission does to every path under it
+        def stat(path, *args, **kwargs):
+            if path.parent.name == "CUB":
+                raise PermissionError(13, "Permission denied", str(path))
+            return real(path, *args, **kwargs)
+
+        return stat
+
+    monkeypatch.setattr(pathlib.Path, "stat", denied(real_stat))
+    monkeypatch.setattr(pathlib.Path, "lstat", denied(real_lstat))
+    assert main(["datasets", "--root", str(root)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "Permission denied" in next(line for line in lines if "CUB" in line)
+    assert "present" in next(line for line in lines if "AWA2" in line)
+
+
+def test_labels_that_do_not_fit_the_classes_are_listed_as_invalid(tmp_path: Path, capsys):
+    import numpy as np
+
+    from conftest import tiny_xlsa17_arrays
+    from zsl_utils.data import save_xlsa17
+
+    arrays = tiny_xlsa17_arrays()
+    save_xlsa17(
+        tmp_path / "xlsa17" / "data" / "SUN",
+        **{**arrays, "labels": np.where(arrays["labels"] == 5, 6, arrays["labels"])},
+    )
+    assert main(["datasets", "--root", str(tmp_path)]) == 0
+    line = next(line for line in capsys.readouterr().out.splitlines() if "SUN" in line)
+    assert "invalid:" in line and "labels span [1, 7]" in line and "6 classes" in line
+
+
+@pytest.mark.parametrize("command", [["datasets"], ["download", "AWA2"]])
+@pytest.mark.parametrize("kind", ["file", "loop"])
+def test_a_data_root_that_is_not_a_folder_is_an_error(
+    command: list[str], kind: str, tmp_path: Path, monkeypatch, capsys
+):
+    root = tmp_path / "root"
+    if kind == "file":
+        root.write_text("x")
+    else:
+        root.symlink_to(root)
+    monkeypatch.setenv("ZSL_DATA_ROOT", str(root))
+    assert main(command) == 2
+    err = capsys.readouterr().err
+    assert f"data root {root}" in err and ("is a file" in err or "link loop" in err)
+
+
+@pytest.mark.skipif(ROOT_USER, reason="root writes anywhere")
+def test_download_into_a_read_only_root_is_refused_before_downloading(tmp_path: Path, capsys):
+    tmp_path.chmod(0o555)
+    try:
+        assert main(["download", "AWA2", "--root", str(tmp_path / "data")]) == 2
+    finally:
+        tmp_path.chmod(0o755)
+    assert "permission denied" in capsys.readouterr().err
+
+
+# Row 14: a relative ZSL_DATA_ROOT with `zsl-course run`.
+
+
+def test_a_relative_data_root_is_resolved_before_kernels_start(tmp_path: Path, monkeypatch):
+    import zsl_course.runner as runner
+
+    seen = {}
+    monkeypatch.setattr(runner, "run_course", lambda *a, **k: seen.update(root=os.environ["ZSL_DATA_ROOT"]))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").mkdir()
+    monkeypatch.setenv("ZSL_DATA_ROOT", "data")
+    monkeypatch.delenv("ZSL_DATASET", raising=False)
+    assert main(["run", "--pattern", "00_*.ipynb", "--out", str(tmp_path / "out")]) == 0
+    assert seen["root"] == str(tmp_path / "data")
