@@ -421,8 +421,8 @@ def test_word_vectors_of_placeholder_class_names_are_refused(tmp_path: Path):
     [
         (["run", "--pattern", "nomatch*"], r"no notebook in .* matches 'nomatch\*'"),
         (["run", "--notebooks", "FILE"], r"--notebooks .*FILE is a file"),
-        (["run", "--notebooks", "MISSING"], r"--notebooks .*MISSING does not exist"),
-        (["colab", "--notebooks", "MISSING"], r"--notebooks .*MISSING does not exist"),
+        (["run", "--notebooks", "MISSING"], r"--notebooks not found: .*MISSING"),
+        (["colab", "--notebooks", "MISSING"], r"--notebooks not found: .*MISSING"),
         (["run", "--out", "FILE"], r"--out .*FILE is a file, not a folder"),
     ],
 )
@@ -567,3 +567,51 @@ def test_a_relative_data_root_is_resolved_before_kernels_start(tmp_path: Path, m
     monkeypatch.delenv("ZSL_DATASET", raising=False)
     assert main(["run", "--pattern", "00_*.ipynb", "--out", str(tmp_path / "out")]) == 0
     assert seen["root"] == str(tmp_path / "data")
+
+
+# Row 19: command-line paths of the wrong kind.
+
+
+def test_notebooks_into_a_file_is_an_error(tmp_path: Path, capsys):
+    file = tmp_path / "dest"
+    file.write_text("x")
+    assert main(["notebooks", str(file)]) == 2
+    assert "is a file, not a folder" in capsys.readouterr().err and file.read_text() == "x"
+
+
+@pytest.mark.parametrize("content", ["just some text", '{"cells": [], "broken'])
+def test_grading_something_that_is_not_a_notebook_is_an_error(content: str, tmp_path: Path, capsys):
+    path = tmp_path / "work.ipynb"
+    path.write_text(content)
+    assert main(["grade", str(path)]) == 2
+    assert "is not a readable notebook" in capsys.readouterr().err
+
+
+def test_exercise_table_of_a_missing_doc_is_an_error(tmp_path: Path, capsys):
+    assert main(["exercise-table", "--doc", str(tmp_path / "missing.md")]) == 2
+    assert "--doc not found" in capsys.readouterr().err
+
+
+# Rows 21 and 22: a device that is not here; seeds outside [0, 2**32).
+
+
+@pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="this machine has CUDA")
+def test_fit_on_cuda_without_a_gpu_names_the_device():
+    import torch
+
+    from zsl_utils.models import Bilinear
+    from zsl_utils.train import TrainConfig, fit
+
+    visual, labels, semantics = _toy_problem()
+    with pytest.raises(ValueError, match="CUDA is not available here; use cpu"):
+        fit(Bilinear(8, 6), visual, labels, semantics, torch.arange(4), TrainConfig(progress=False), device="cuda")
+
+
+@pytest.mark.parametrize("seed", [-1, 2**40, 2**64])
+def test_seeds_outside_the_range_are_refused(seed: int, capsys):
+    from zsl_utils.train import TrainConfig
+
+    with pytest.raises(ValueError, match=r"TrainConfig.seed must be an int in \[0, 2\*\*32\)"):
+        TrainConfig(seed=seed)
+    assert main(["build-shapes", "--seed", str(seed), "--out", "/nonexistent/never"]) == 2
+    assert "the seed (--seed) must be an int in [0, 2**32)" in capsys.readouterr().err

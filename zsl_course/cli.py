@@ -186,9 +186,9 @@ def _run(args: argparse.Namespace) -> int:
 
 def _notebook_folder(folder: Path, pattern: str, option: str) -> None:
     """A ValueError unless ``folder`` is a folder holding notebooks that match ``pattern``."""
+    _existing([str(folder)], option)
     if not folder.is_dir():
-        state = "is a file" if folder.exists() else "does not exist"
-        raise ValueError(f"{option} {folder} {state}; give the folder that holds the notebooks")
+        raise ValueError(f"{option} {folder} is a file; give the folder that holds the notebooks")
     if not any(folder.glob(pattern)):
         raise ValueError(f"no notebook in {folder} matches {pattern!r}; check --pattern (a glob such as '07_*.ipynb')")
 
@@ -230,7 +230,15 @@ def _editions(args: argparse.Namespace) -> int:
 def _notebooks(args: argparse.Namespace) -> int:
     from .distribution import copy_reader_edition, reader_edition
 
-    copies = copy_reader_edition(args.dest)
+    dest = Path(args.dest)
+    if dest.exists() and not dest.is_dir():
+        raise ValueError(f"{dest} is a file, not a folder; give a folder to copy the notebooks into")
+    where = dest.absolute()
+    while not where.exists():
+        where = where.parent
+    if not os.access(where, os.W_OK | os.X_OK):
+        raise ValueError(f"cannot write in {where} (permission denied); give a folder you can write")
+    copies = copy_reader_edition(dest)
     print(
         f"{len(copies)} files of the reader's edition (no solutions) copied from {reader_edition()} to {args.dest}; "
         f"open them with: jupyter lab {args.dest}"
@@ -247,6 +255,8 @@ def _notebooks_in(target: Path) -> list[Path]:
 
 
 def _grade(args: argparse.Namespace) -> int:
+    import nbformat
+
     from .grading import grade_notebook
 
     _existing(args.notebooks + ([args.source] if args.source else []), "notebook or folder")
@@ -255,6 +265,13 @@ def _grade(args: argparse.Namespace) -> int:
         raise ValueError(
             f"no .ipynb notebook in {', '.join(args.notebooks)}; give a notebook or a folder that holds some"
         )
+    for path in paths:
+        try:
+            nbformat.read(path, as_version=4)
+        except Exception as error:  # not JSON, not a notebook, unreadable
+            raise ValueError(
+                f"{path} is not a readable notebook ({type(error).__name__}); give a .ipynb file"
+            ) from error
     reports = [grade_notebook(path, sources=args.source) for path in paths]
     for report in reports:
         print(report)
@@ -266,6 +283,7 @@ def _grade(args: argparse.Namespace) -> int:
 def _exercise_table(args: argparse.Namespace) -> int:
     from .grading import update_exercise_table
 
+    _existing([args.doc], "--doc")
     changed = update_exercise_table(args.doc)
     print(f"{args.doc}: exercise table {'rewritten' if changed else 'already up to date'}")
     return 0

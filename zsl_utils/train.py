@@ -21,7 +21,7 @@ from . import losses
 from .errors import TrainingDiverged, divergence
 from .models import ZSLModel
 from .schedules import cosine_warmup_lr
-from .utils import progress_bar
+from .utils import get_device, progress_bar
 
 __all__ = ["TrainConfig", "History", "Objective", "OBJECTIVES", "fit", "class_targets"]
 
@@ -112,6 +112,8 @@ class TrainConfig:
     progress: bool = True
 
     def __post_init__(self) -> None:
+        if not isinstance(self.seed, numbers.Integral) or isinstance(self.seed, bool) or not 0 <= self.seed < 2**32:
+            raise ValueError(f"TrainConfig.seed must be an int in [0, 2**32), got {self.seed!r}")
         if self.temperature is not None and isinstance(self.loss, str) and self.loss not in TEMPERATURE_LOSSES:
             raise ValueError(
                 f"TrainConfig(temperature={self.temperature}) has no effect with loss={self.loss!r}: only "
@@ -298,7 +300,7 @@ def fit(
     is dropped, so every step has one shape and BatchNorm never sees a batch of one); with N < batch_size one
     batch of all N. Deterministic on CPU for a fixed ``config.seed``.
     """
-    device = torch.device(device) if device is not None else next(model.parameters()).device
+    device = get_device(device) if device is not None else next(model.parameters()).device
     if config.cuda_graph and device.type != "cuda":
         raise ValueError(f"cuda_graph=True needs a CUDA device, got {device}; set cuda_graph=False")
     _check_fit_inputs(visual, labels, semantics, classes, config)
