@@ -131,11 +131,11 @@ GOING_FURTHER = "## Going further"
 # Notebooks not yet rewritten to this form, per check: each case fails today and is marked so (strict: the mark must
 # go once the notebook passes).
 NOT_YET = {
-    "calibration": {0, 1, 2, 3, 5, 6},
-    "words": {0, 1, 2, 3, 5, 6, 9, 10, 11},
-    "diagram": {0, 2, 3, 5, 6, 11},
-    "visible": {2, 3, 5, 6, 9, 10, 11},
-    "stubs": {3, 5, 6},
+    "calibration": {0, 1, 2, 3, 6},
+    "words": {0, 1, 2, 3, 6, 9, 10, 11},
+    "diagram": {0, 2, 3, 6, 11},
+    "visible": {2, 3, 6, 9, 10, 11},
+    "stubs": {3, 6},
     "course": {"words", "figures"},
 }
 
