@@ -131,11 +131,11 @@ GOING_FURTHER = "## Going further"
 # Notebooks not yet rewritten to this form, per check: each case fails today and is marked so (strict: the mark must
 # go once the notebook passes).
 NOT_YET = {
-    "calibration": {5},
-    "words": {5, 9, 10, 11},
-    "diagram": {5, 11},
-    "visible": {5, 9, 10, 11},
-    "stubs": {5},
+    "calibration": set(),
+    "words": {9, 10, 11},
+    "diagram": {11},
+    "visible": {9, 10, 11},
+    "stubs": set(),
     "course": {"words"},
 }
 
