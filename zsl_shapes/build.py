@@ -80,6 +80,10 @@ class BuildConfig:
     batch_size: int = 128
     lr: float = 2e-3
 
+    def __post_init__(self) -> None:
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or not 0 <= self.seed < 2**32:
+            raise ValueError(f"the seed (--seed) must be an int in [0, 2**32), got {self.seed!r}")
+
 
 def shapes_splits(labels: np.ndarray, fraction: float, seed: int) -> dict[str, np.ndarray]:
     """Image indices of the GBU splits from ``render.gbu_split`` classes; ``fraction`` of each seen class's images
