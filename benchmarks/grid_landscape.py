@@ -37,9 +37,7 @@ def landscape(name: str, grid: dict, seeds: int) -> dict[str, list[float]]:
     for seed in range(seeds):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # edge and divergence warnings: the table shows both
-            _, selection = select_and_train(
-                name, data, "attributes", grid=grid, config=config, seed=seed, calibration_rule="none"
-            )
+            _, selection = select_and_train(name, data, "attributes", grid=grid, config=config, seed=seed)
         for trial in selection.trials:
             scores.setdefault(json.dumps(trial["params"]), []).append(trial.get("val_plain_harmonic", trial["val_zsl"]))
     return scores

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from zsl_course.benchmark import MODEL_LABELS, default_models, markdown_table, run_benchmark
+from zsl_course.benchmark import MODEL_LABELS, best_counts, best_on_test, default_models, markdown_table, run_benchmark
 from zsl_utils.data import course_data, load_dataset
 from zsl_utils.selection import CALIBRATION_RULES, DEFAULT_CONFIGS, DEFAULT_GRIDS, edge_choices
 
@@ -25,10 +25,44 @@ def test_parallel_runs_give_the_sequential_numbers(tmp_path: Path):
     for run in parallel:
         assert set(run["calibration"]) == set(CALIBRATION_RULES)
         assert run["calibration"]["none"]["harmonic"] == pytest.approx(run["metrics"]["harmonic"])
-        assert run["metrics"]["calibrated_harmonic"] == run["calibration"][run["calibration_rule"]]["harmonic"]
+        assert run["metrics"]["gamma"] == 0.0 and "calibration_rule" not in run  # no way is chosen
+        assert run["best_on_test"] == best_on_test(run)
     assert "| eszsl |" in table and "H, val γ as is" in table and "H, val γ rescaled" in table
+    assert "rehearsed" not in table and "Mean ± sample std (ddof=1)" in table
     saved = json.loads((tmp_path / "two" / "results.json").read_text())
     assert saved["results"] == json.loads(json.dumps(parallel, default=str))
+    assert saved["best_on_test"] == best_counts(parallel)
+
+
+def _run(model: str, seed: int, zsl: float, none: float, as_is: float, rescaled: float) -> dict:
+    """A stored run with the fields the table reads."""
+    harmonic = {"none": none, "as_is": as_is, "rescaled": rescaled}
+    return {
+        "model": model,
+        "seed": seed,
+        "metrics": {"zsl": zsl, "seen": 0.5, "unseen": 0.25, "ausuc": 0.3},
+        "calibration": {way: {"gamma": 0.0, "seen": 0.5, "unseen": 0.25, "harmonic": h} for way, h in harmonic.items()},
+        "seconds": 1.0,
+    }
+
+
+def test_the_table_reports_three_ways_with_sample_std_and_counts_the_best_on_test():
+    runs = [
+        _run("a", 0, 0.70, 0.30, 0.40, 0.35),
+        _run("a", 1, 0.72, 0.32, 0.20, 0.25),
+        _run("a", 2, 0.74, 0.34, 0.50, 0.50),  # a tie counts for both tied ways
+        _run("b", 0, 0.60, 0.10, 0.20, 0.30),
+    ]
+    assert [best_on_test(run) for run in runs] == [["as_is"], ["none"], ["as_is", "rescaled"], ["rescaled"]]
+    assert best_counts(runs) == {"none": 1, "as_is": 2, "rescaled": 2}
+    table = markdown_table(runs, "T")
+    # ZSL of a: mean 72.0, sample std 2.0 (ddof=1; the population std would print 1.6); H (γ 0) 32.0 ± 2.0
+    assert (
+        "| a | 72.0 ± 2.0 | 50.0 ± 0.0 | 25.0 ± 0.0 | 32.0 ± 2.0 | 36.7 ± 15.3 | 36.7 ± 12.6 | 30.0 ± 0.0 | 1, 2, 1 |"
+        in (table)
+    )
+    assert "| b | 60.0 | 50.0 | 25.0 | 10.0 | 20.0 | 30.0 | 30.0 | 0, 0, 1 |" in table  # one seed: no std
+    assert "over all 4 runs" in table and "γ 0 1, val γ as is 2, rescaled 2" in table
 
 
 def test_every_default_model_is_labelled_and_the_paper_rows_use_their_papers_losses():
@@ -64,7 +98,9 @@ def test_committed_shapes_benchmark_is_complete_and_from_the_current_grids():
             run["seed"],
             run["params"],
         )
-        assert set(run["calibration"]) == set(CALIBRATION_RULES)
+        assert set(run["calibration"]) == set(CALIBRATION_RULES) and run["best_on_test"] == best_on_test(run)
+        assert "calibration_rule" not in run and "transfer_harmonic" not in run
+    assert saved["best_on_test"] == best_counts(results)
     table = markdown_table(results, "SHAPES")
     assert all(f"| {model} |" in table for model in default_models(shapes))
 

@@ -84,7 +84,7 @@ def test_selection_chooses_the_point_the_direct_solves_choose(extra: dict):
     choice (the best, the first on ties)."""
     shapes = load_xlsa17(dataset_folder("SHAPES"), name="SHAPES")
     grid = {"gamma": GRID, "lam": GRID, **extra}
-    _, result = select_and_train("eszsl", shapes, grid=grid, calibration_rule="none")
+    _, result = select_and_train("eszsl", shapes, grid=grid)
 
     fit_images, _ = holdout_split(shapes, seed=0)
     semantics = shapes.semantic("attributes")

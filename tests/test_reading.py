@@ -123,21 +123,14 @@ def test_exercises_are_numbered_by_notebook(path: Path):
 READER = SOURCES.parent / "notebooks"
 EDITIONS = sorted(READER.glob("[0-9]*.ipynb"))
 # Taught in notebook 09: before it, no markdown and no output names them (one forward reference at most, without them).
-CALIBRATION_WORDS = re.compile(r"calibrat|as_is|rescaled|rehears|AUSUC|80/20|hold-out|held-out", re.IGNORECASE)
+CALIBRATION_WORDS = re.compile(r"calibrat|as_is|rescaled|rehears|AUSUC|80/20|hold-out", re.IGNORECASE)
 DIAGRAM_NOTEBOOKS = {0, 2, 3, 4, 5, 6, 7, 8, 11, 12}
 PASS_LINE = re.compile(r'print\("Exercise (\d+\.\d+): visible checks passed; hidden checks run at grading"\)')
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", re.DOTALL)
 GOING_FURTHER = "## Going further"
 # Notebooks not yet rewritten to this form, per check: each case fails today and is marked so (strict: the mark must
 # go once the notebook passes).
-NOT_YET = {
-    "calibration": {0, 1, 2, 3, 4, 5, 6},
-    "words": {0, 1, 2, 3, 4, 5, 6, 9, 10, 11},
-    "diagram": {0, 2, 3, 4, 5, 6, 11},
-    "visible": {2, 3, 4, 5, 6, 9, 10, 11},
-    "stubs": {3, 4, 5, 6},
-    "course": {"words", "figures"},
-}
+NOT_YET = {"calibration": set(), "words": {11}, "diagram": {11}, "visible": {11}, "stubs": set(), "course": {"words"}}
 
 
 def _cases(paths: list[Path], check: str) -> list:

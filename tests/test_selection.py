@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
 
 import pytest
 import torch
 
+from zsl_utils import selection
 from zsl_utils.data import load_xlsa17
 from zsl_utils.evaluation import evaluate, score_images
-from zsl_utils.models import Bilinear
-from zsl_utils.selection import expand_grid, holdout_split, select_and_train
+from zsl_utils.metrics import select_gamma
+from zsl_utils.models import ESZSL, Bilinear
+from zsl_utils.selection import CALIBRATION_RULES, expand_grid, holdout_split, select_and_train
 from zsl_utils.train import TrainConfig
 
 
@@ -47,7 +50,8 @@ def test_selection_never_looks_at_test_images(shapes):
     labels[shapes.test_seen] = labels[shapes.test_seen][torch.randperm(len(shapes.test_seen), generator=generator)]
     scrambled = dataclasses.replace(shapes, features=features, labels=labels)
     model2, result2 = select_and_train("eszsl", scrambled, grid={"gamma": [0.1, 10.0], "lam": [0.1, 1.0]})
-    assert result2.params == result.params and result2.gamma == result.gamma and result2.trials == result.trials
+    assert result2.params == result.params and result2.trials == result.trials
+    assert (result2.validation_gamma, result2.rescaled_gamma) == (result.validation_gamma, result.rescaled_gamma)
     torch.testing.assert_close(model2.W, model.W)
     assert len(result.trials) == 4 and result.params in [t["params"] for t in result.trials]
     assert result.val_zsl == max(t["val_zsl"] for t in result.trials)
@@ -58,7 +62,7 @@ def test_gradient_model_selection_and_retraining(shapes):
     model, result = select_and_train("bilinear", shapes, grid={"weight_decay": [1e-4]}, config=config)
     assert isinstance(model, Bilinear)
     assert 1 <= result.epochs <= 4
-    metrics = evaluate(model, shapes, gamma=result.gamma)
+    metrics = evaluate(model, shapes, gamma=result.gamma_for("as_is"))
     assert metrics.zsl > 3 / 16  # three times chance on 16 unseen classes
     assert metrics.calibrated_harmonic >= 0 and 0 <= metrics.ausuc <= 1
 
@@ -114,12 +118,12 @@ def test_a_choice_where_the_domain_ends_is_no_edge():
 
 def test_selection_warns_at_the_edge_of_its_grid(shapes):
     with pytest.warns(UserWarning, match=r"eszsl: \{'gamma': 1000.0\} chosen at the edge of the grid"):
-        select_and_train("eszsl", shapes, grid={"gamma": [10.0, 100.0, 1000.0], "lam": [1e-3]}, calibration_rule="none")
+        select_and_train("eszsl", shapes, grid={"gamma": [10.0, 100.0, 1000.0], "lam": [1e-3]})
 
 
 def test_feature_norm_is_a_grid_key_fitted_on_training_images(shapes):
     model, result = select_and_train(
-        "eszsl", shapes, grid={"gamma": [1e4], "lam": [1e-3], "feature_norm": ["standardise"]}, calibration_rule="none"
+        "eszsl", shapes, grid={"gamma": [1e4], "lam": [1e-3], "feature_norm": ["standardise"]}
     )
     trainval = shapes.features[shapes.trainval]
     torch.testing.assert_close(model.feature_norm.mean, trainval.mean(dim=0))
@@ -128,27 +132,46 @@ def test_feature_norm_is_a_grid_key_fitted_on_training_images(shapes):
         select_and_train("eszsl", shapes, grid={"gammma": [1.0]})
 
 
-def test_calibration_rules_and_the_rehearsal_never_use_test_images(shapes):
-    """The three gammas follow their definitions; the rehearsal's H per rule and the chosen rule come from validation
-    data only: scrambling every test image changes none of them."""
+def test_the_three_calibration_ways_follow_their_definitions_and_never_use_test_images(shapes):
+    """gamma 0, the validation gamma as is, and it rescaled by the ratio of score spreads, with none chosen: the
+    validation gamma is the best of select_gamma on validation data, and scrambling every test image changes no
+    gamma."""
     grid = {"gamma": [1e4], "lam": [1e-3]}
     model, result = select_and_train("eszsl", shapes, grid=grid)
-    assert set(result.transfer_harmonic) == {"none", "as_is", "rescaled"}
-    assert result.calibration_rule == max(("none", "as_is", "rescaled"), key=result.transfer_harmonic.get)
-    assert result.gamma == result.gamma_for(result.calibration_rule)
+    assert not hasattr(result, "calibration_rule") and not hasattr(result, "gamma")
+    assert "calibration_rule" not in inspect.signature(select_and_train).parameters
+    assert not hasattr(selection, "simulate_calibration_transfer")
+    assert CALIBRATION_RULES == ("none", "as_is", "rescaled")
     assert result.gamma_for("none") == 0.0 and result.gamma_for("as_is") == result.validation_gamma
-    assert result.rescaled_gamma != result.validation_gamma
+    assert result.gamma_for("rescaled") == result.rescaled_gamma != result.validation_gamma
     with pytest.raises(ValueError, match="unknown calibration rule 'always'"):
         result.gamma_for("always")
-    with pytest.raises(ValueError, match="unknown calibration rule 'always'"):
-        select_and_train("eszsl", shapes, grid=grid, calibration_rule="always")
+    # the validation model (fitted on the train classes' fit images) gives the validation gamma by select_gamma on
+    # held-out train-class images (seen) and val images (unseen); rescaled: times the final model's score spread on
+    # trainval over the validation model's on its fit images
+    fit_images, held_out = holdout_split(shapes, seed=0)
+    semantics, labels = shapes.semantic("attributes"), shapes.labels
+    validation_model = ESZSL(shapes.feature_dim, semantics.shape[1], gamma=1e4, lam=1e-3)
+    validation_model.fit(shapes.features[fit_images], labels[fit_images], semantics, shapes.train_classes)
+    classes = torch.cat([shapes.train_classes, shapes.val_classes]).sort().values
+    expected_gamma, _ = select_gamma(
+        score_images(validation_model, shapes.features[held_out], semantics[classes]),
+        torch.searchsorted(classes, labels[held_out]),
+        score_images(validation_model, shapes.features[shapes.val], semantics[classes]),
+        torch.searchsorted(classes, labels[shapes.val]),
+        torch.searchsorted(classes, shapes.train_classes),
+    )
+    assert result.validation_gamma == pytest.approx(expected_gamma, rel=1e-5)
+    final_spread = score_images(model, shapes.features[shapes.trainval], semantics[shapes.seen_classes]).std()
+    validation_spread = score_images(
+        validation_model, shapes.features[fit_images], semantics[shapes.train_classes]
+    ).std()
+    assert result.rescaled_gamma == pytest.approx(expected_gamma * float(final_spread / validation_spread), rel=1e-4)
     test = torch.cat([shapes.test_seen, shapes.test_unseen])
     features = shapes.features.clone()
     features[test] = torch.randn(len(test), shapes.feature_dim, generator=torch.Generator().manual_seed(0))
     _, scrambled = select_and_train("eszsl", dataclasses.replace(shapes, features=features), grid=grid)
-    assert scrambled.transfer_harmonic == result.transfer_harmonic and scrambled.rescaled_gamma == result.rescaled_gamma
-    fixed_model, fixed = select_and_train("eszsl", shapes, grid=grid, calibration_rule="rescaled")
-    assert fixed.transfer_harmonic == {} and fixed.gamma == fixed.rescaled_gamma == result.rescaled_gamma
+    assert (scrambled.validation_gamma, scrambled.rescaled_gamma) == (result.validation_gamma, result.rescaled_gamma)
 
 
 def test_a_diverging_grid_setting_is_recorded_and_skipped(shapes):

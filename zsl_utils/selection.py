@@ -8,12 +8,10 @@
    val-class images the unseen role, scored over train + val classes.
 4. The chosen setting is retrained on all trainval images of the seen classes, for the chosen number of epochs.
 5. gamma was chosen for the validation model, not for the retrained one, whose scores can have another scale.
-   Two ways to carry it over: ``"as_is"`` (Chao et al. use the validation gamma unchanged) and ``"rescaled"``
-   (this course's heuristic: multiplied by the ratio of the final to the validation model's score standard
-   deviation, each measured on its own training images). Which one transfers is decided per run, without any test
-   image, by rehearsing the transfer inside the seen classes (:func:`simulate_calibration_transfer`): the
-   validation gamma is carried to a model for which half of the val classes have joined the seen classes, as all of
-   them join for the final model; the rule ("none", "as_is" or "rescaled") with the best H there is used.
+   Three ways to carry it over are reported side by side, none chosen (notebook 09): ``"none"`` (gamma 0, no
+   calibration), ``"as_is"`` (Chao et al. use the validation gamma unchanged) and ``"rescaled"`` (this course's
+   heuristic: multiplied by the ratio of the final to the validation model's score standard deviation, each measured
+   on its own training images). Choosing among them would need data disjoint from what chose gamma: none is left.
 """
 
 from __future__ import annotations
@@ -46,7 +44,6 @@ __all__ = [
     "holdout_split",
     "expand_grid",
     "edge_choices",
-    "simulate_calibration_transfer",
     "select_and_train",
 ]
 
@@ -125,7 +122,8 @@ The learning rate is fixed at the best of lr 0.03, 0.1 and 0.3 on SHAPES' valida
 seeds 0-2 at weight decay 3: DeViSE 69.2, 68.6, 67.1; ALE 70.6, 69.0, 70.5)."""
 
 CALIBRATION_RULES = ("none", "as_is", "rescaled")
-"""How the validation gamma reaches the final model: not at all, unchanged, or in units of score spread."""
+"""The three ways the validation gamma can reach the final model: not at all, unchanged, or in units of score
+spread. All three are reported; none is chosen."""
 
 
 @dataclass
@@ -136,24 +134,20 @@ class SelectionResult:
     (:func:`edge_choices`).
 
     Calibration: ``validation_gamma`` maximises H of the validation model on validation data (``val_harmonic``);
-    ``rescaled_gamma`` is it in units of the final model's score spread; ``transfer_harmonic`` holds the simulated
-    transfer's H per rule (:func:`simulate_calibration_transfer`), ``calibration_rule`` the best of them, and
-    ``gamma`` the constant that rule gives the final model."""
+    ``rescaled_gamma`` is it in units of the final model's score spread. :meth:`gamma_for` gives the final model's
+    gamma under each of ``CALIBRATION_RULES``; none of them is chosen."""
 
     params: dict[str, Any]
     epochs: int
-    gamma: float
     val_zsl: float
     val_harmonic: float
     trials: list[dict[str, Any]] = field(default_factory=list)
     validation_gamma: float = 0.0
     rescaled_gamma: float = 0.0
-    calibration_rule: str = "as_is"
-    transfer_harmonic: dict[str, float] = field(default_factory=dict)
     edges: dict[str, Any] = field(default_factory=dict)
 
     def gamma_for(self, rule: str) -> float:
-        """The final model's gamma under a rule of ``CALIBRATION_RULES``."""
+        """The final model's gamma under one of the ``CALIBRATION_RULES``: 0, the validation gamma, or it rescaled."""
         if rule not in CALIBRATION_RULES:
             raise ValueError(f"unknown calibration rule {rule!r}; valid rules: {', '.join(CALIBRATION_RULES)}")
         return {"none": 0.0, "as_is": self.validation_gamma, "rescaled": self.rescaled_gamma}[rule]
@@ -388,61 +382,6 @@ def _score_scale(
     return float(scores.std())
 
 
-def simulate_calibration_transfer(
-    name: str,
-    dataset: ZSLDataset,
-    semantic_kind: str,
-    params: dict[str, Any],
-    config: TrainConfig,
-    validation_model: ZSLModel,
-    validation_gamma: float,
-    fit_images: torch.Tensor,
-    held_out: torch.Tensor,
-    seed: int = 0,
-) -> dict[str, float]:
-    """A rehearsal, inside the seen classes, of carrying the validation gamma to the final model; returns the
-    rehearsal's H for each rule of ``CALIBRATION_RULES``.
-
-    The final model differs from the validation model in one way: the validation classes join its seen classes. The
-    rehearsal makes that step with half of them. The val classes are split (seeded) into a "joining" half and a
-    "still unseen" half; the joining half's val images are split per class into fit (80%) and held-out (20%). A
-    model with the chosen ``params`` and epochs is trained on ``fit_images`` (train classes) plus the joining fit
-    images, and scored with the held-out images of the train and joining classes as seen and the images of the
-    still-unseen half as unseen. ``validation_gamma`` (chosen for ``validation_model``) is applied to it not at all,
-    unchanged, or rescaled by the ratio of score spreads on each model's own training images. No test image and no
-    test class is used.
-    """
-    generator = torch.Generator().manual_seed(seed)
-    val_classes = dataset.val_classes.cpu()
-    shuffled = val_classes[torch.randperm(len(val_classes), generator=generator)]
-    joining = shuffled[: len(shuffled) // 2].sort().values.to(dataset.device)
-    still_unseen = shuffled[len(shuffled) // 2 :].sort().values.to(dataset.device)
-    if len(joining) == 0:
-        raise ValueError(f"dataset {dataset.name} has {len(val_classes)} val class(es): the rehearsal needs at least 2")
-    labels = dataset.labels
-    joining_fit, joining_held = _per_class_split(
-        dataset.val[torch.isin(labels[dataset.val], joining)], labels, 0.2, generator
-    )
-    seen_classes = torch.cat([dataset.train_classes, joining]).sort().values
-    images = torch.cat([fit_images, joining_fit]).sort().values
-    rehearsal, _ = _train(
-        name, params, dataset, images, seen_classes, semantic_kind, config, unseen_classes=still_unseen
-    )
-    scale = _score_scale(rehearsal, dataset, images, seen_classes, semantic_kind)
-    scale /= _score_scale(validation_model, dataset, fit_images, dataset.train_classes, semantic_kind)
-    calibration = _calibration(
-        rehearsal,
-        dataset,
-        semantic_kind,
-        torch.cat([held_out, joining_held]),
-        dataset.val[torch.isin(labels[dataset.val], still_unseen)],
-        seen_classes,
-        still_unseen,
-    )
-    gammas = {"none": 0.0, "as_is": validation_gamma, "rescaled": validation_gamma * scale}
-    return {rule: _harmonic_at(calibration, gammas[rule]) for rule in CALIBRATION_RULES}
-
-
 def _generative_trial(
     name: str,
     params: dict[str, Any],
@@ -509,14 +448,13 @@ def select_and_train(
     grid: dict[str, list[Any]] | None = None,
     config: TrainConfig | None = None,
     seed: int = 0,
-    calibration_rule: str | None = None,
 ) -> tuple[ZSLModel, SelectionResult]:
     """Choose hyperparameters, epochs and gamma on the validation classes, then retrain on trainval.
 
     ``grid`` (default ``DEFAULT_GRIDS[name]``) maps model constructor or ``TrainConfig`` arguments (or
     ``feature_norm``) to candidate values; ``config`` (default ``DEFAULT_CONFIGS[name]``) is the training setup.
-    ``calibration_rule`` (one of ``CALIBRATION_RULES``) fixes how gamma reaches the final model; ``None`` chooses
-    it by :func:`simulate_calibration_transfer`. A generative model (:class:`~zsl_utils.models.GenerativeClassifier`)
+    The validation gamma and its rescaled form are returned for every way of ``CALIBRATION_RULES``
+    (:meth:`SelectionResult.gamma_for`); no way is chosen. A generative model (:class:`~zsl_utils.models.GenerativeClassifier`)
     is trained on the train classes with features synthesised for the val classes and chosen by its plain validation
     H (held-out train-class images as seen, val images as unseen), the GBU way for feature generators; its final
     version synthesises features for the test-unseen classes from their semantic rows. Warns when a chosen value
@@ -524,8 +462,6 @@ def select_and_train(
     skipped; all of them diverging raises :class:`~zsl_utils.errors.TrainingDiverged`). The returned model is trained
     on every trainval image of the seen classes; test images are never looked at.
     """
-    if calibration_rule is not None and calibration_rule not in CALIBRATION_RULES:
-        raise ValueError(f"unknown calibration rule {calibration_rule!r}; valid rules: {', '.join(CALIBRATION_RULES)}")
     grid = DEFAULT_GRIDS.get(name, {}) if grid is None else grid
     config = dataclasses.replace(config or DEFAULT_CONFIGS.get(name, TrainConfig()), seed=seed)
     fit_images, held_out = holdout_split(dataset, seed=seed)
@@ -590,12 +526,6 @@ def select_and_train(
     )
     validation_gamma, val_h = select_gamma(*validation)
     final_config = dataclasses.replace(config, epochs=max(1, epoch), patience=None)
-    transfer = {}
-    if calibration_rule is None:
-        transfer = simulate_calibration_transfer(
-            name, dataset, semantic_kind, params, final_config, model, validation_gamma, fit_images, held_out, seed
-        )
-        calibration_rule = max(CALIBRATION_RULES, key=lambda rule: transfer[rule])
 
     final, _ = _train(
         name,
@@ -610,18 +540,13 @@ def select_and_train(
     # gamma is in score units: carried over in units of each model's score spread on its own training images.
     scale = _score_scale(final, dataset, dataset.trainval, dataset.seen_classes, semantic_kind)
     scale /= _score_scale(model, dataset, fit_images, dataset.train_classes, semantic_kind)
-    result = SelectionResult(
+    return final, SelectionResult(
         params=params,
         epochs=epoch,
-        gamma=0.0,
         val_zsl=score,
         val_harmonic=val_h,
         trials=trials,
         validation_gamma=validation_gamma,
         rescaled_gamma=validation_gamma * scale,
-        calibration_rule=calibration_rule,
-        transfer_harmonic=transfer,
         edges=edges,
     )
-    result.gamma = result.gamma_for(calibration_rule)
-    return final, result
