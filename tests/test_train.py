@@ -285,6 +285,7 @@ def test_a_diverging_loss_stops_fit_naming_the_epoch():
 
     with pytest.raises(
         ValueError,
-        match=r"the training loss became (inf|nan) in epoch 3 of 5: training diverged; lower the learning rate",
+        match=r"the training loss became (inf|nan) at batch 1 of 3 in epoch 3 of 5: the loss is not finite on that "
+        r"batch even with those weights \(the weights are restored to those of the start of epoch 3\): the objective",
     ):
         _fit(visual, labels, semantics, epochs=5, batch_size=32, loss=objective)

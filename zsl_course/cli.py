@@ -22,6 +22,8 @@ _OWN_PACKAGES = tuple(_CHECKOUT / name for name in ("zsl_course", "zsl_utils", "
 _DATASET_NAMES = "SHAPES, AWA1, AWA2, CUB, SUN, APY"
 """What ``zsl_utils.data.dataset_names()`` returns, written here so that ``--help`` does not import torch."""
 
+_FORCE_HELP = "overwrite notebooks in --out that are not untouched editions (a student's worked notebooks)"
+
 
 def _device_option(text: str) -> torch.device:
     """``--device``: a torch device present here, checked while parsing (argparse names the option)."""
@@ -40,9 +42,26 @@ def _existing(paths: list[str], what: str) -> None:
         raise ValueError(f"{what} not found: {', '.join(missing)}; check the path")
 
 
+def _check_root(root: Path, write: bool = False) -> None:
+    """A ZSLDataError when the data root ``root`` is not a folder (a file, a broken link or a link loop) or, with
+    ``write``, when this user cannot create files in it (or in its nearest existing parent)."""
+    from zsl_utils.errors import ZSLDataError
+
+    if root.is_symlink() and not root.exists():
+        raise ZSLDataError(f"data root {root} is a broken symbolic link or a link loop; fix it or choose another root")
+    if root.exists() and not root.is_dir():
+        raise ZSLDataError(f"data root {root} is a file, not a folder; set --root or ZSL_DATA_ROOT to a folder")
+    where = root.absolute()
+    while not where.exists():
+        where = where.parent
+    if write and not os.access(where, os.W_OK | os.X_OK):
+        raise ZSLDataError(f"cannot write in the data root {root}: permission denied in {where}; choose another --root")
+
+
 def _datasets(args: argparse.Namespace) -> int:
     from zsl_utils.data import EMBEDDED_DATASETS, dataset_folder, dataset_names, default_root
 
+    _check_root(Path(args.root) if args.root else default_root())
     print(f"data root: {args.root or default_root()}")
     for name in dataset_names():
         kind = "embedded" if name in EMBEDDED_DATASETS else "xlsa17"
@@ -57,13 +76,16 @@ def _dataset_state(name: str, root: str | None) -> str:
     from zsl_utils.xlsa17_files import files_problem, missing_files
 
     folder = dataset_folder(name, root)
-    if missing_files(folder):
-        return (
-            "missing (zsl-course build-shapes)"
-            if name in EMBEDDED_DATASETS
-            else f"missing (zsl-course download {name})"
-        )
-    problem = files_problem(folder)
+    try:
+        if missing_files(folder):
+            return (
+                "missing (zsl-course build-shapes)"
+                if name in EMBEDDED_DATASETS
+                else f"missing (zsl-course download {name})"
+            )
+        problem = files_problem(folder)
+    except OSError as error:  # an unreadable folder: this dataset's state, not the listing's end
+        return f"unreadable: {error.strerror or error} ({error.filename}); check the permissions"
     return "present" if problem is None else f"invalid: {problem}"
 
 
@@ -87,9 +109,11 @@ def _download(args: argparse.Namespace) -> int:
         print(f"{name} is embedded in the repository ({dataset_folder(name)}); nothing to download")
         return 0
     root = Path(args.root) if args.root else default_root()
+    _check_root(root)
     if is_available(name, root):
         print(f"{name} is already present in {dataset_folder(name, root)}; nothing to download")
         return 0
+    _check_root(root, write=True)
     print(f"{name} comes in the xlsa17 archive with {', '.join(XLSA17_DATASETS)}")
     path = download_xlsa17(root, sha256=args.sha256, dataset=name)
     print(f"xlsa17 ready at {path}")
@@ -99,7 +123,7 @@ def _download(args: argparse.Namespace) -> int:
 def _build_shapes(args: argparse.Namespace) -> int:
     from zsl_shapes.build import BuildConfig, build_shapes
 
-    out = build_shapes(args.out, BuildConfig(seed=args.seed))
+    out = build_shapes(args.out, BuildConfig(seed=args.seed), force=args.force)
     print(f"SHAPES written to {out}")
     return 0
 
@@ -133,6 +157,9 @@ def _check_course_environment() -> None:
     from zsl_utils.utils import get_device
 
     get_device()
+    if os.environ.get("ZSL_DATA_ROOT"):  # resolved once: kernels run in the notebooks' folder, not here
+        os.environ["ZSL_DATA_ROOT"] = str(Path(os.environ["ZSL_DATA_ROOT"]).resolve())
+        _check_root(Path(os.environ["ZSL_DATA_ROOT"]))
     name = os.environ.get("ZSL_DATASET", "SHAPES")
     try:
         available = is_available(name)
@@ -148,10 +175,22 @@ def _run(args: argparse.Namespace) -> int:
     from .distribution import reader_edition
     from .runner import run_course
 
-    _existing([args.notebooks] if args.notebooks else [], "--notebooks")
+    notebooks = Path(args.notebooks) if args.notebooks else reader_edition()
+    _notebook_folder(notebooks, args.pattern, "--notebooks")
+    if Path(args.out).exists() and not Path(args.out).is_dir():
+        raise ValueError(f"--out {args.out} is a file, not a folder; choose a folder for the executed notebooks")
     _check_course_environment()
-    run_course(args.out, notebooks=args.notebooks or reader_edition(), pattern=args.pattern)
+    run_course(args.out, notebooks=notebooks, pattern=args.pattern)
     return 0
+
+
+def _notebook_folder(folder: Path, pattern: str, option: str) -> None:
+    """A ValueError unless ``folder`` is a folder holding notebooks that match ``pattern``."""
+    _existing([str(folder)], option)
+    if not folder.is_dir():
+        raise ValueError(f"{option} {folder} is a file; give the folder that holds the notebooks")
+    if not any(folder.glob(pattern)):
+        raise ValueError(f"no notebook in {folder} matches {pattern!r}; check --pattern (a glob such as '07_*.ipynb')")
 
 
 def _release(args: argparse.Namespace) -> int:
@@ -164,6 +203,7 @@ def _release(args: argparse.Namespace) -> int:
         args.out,
         pattern=args.pattern,
         on_written=lambda path: print(f"student edition: {path}"),
+        force=args.force,
     )
     return 0
 
@@ -182,6 +222,7 @@ def _editions(args: argparse.Namespace) -> int:
         pattern=args.pattern,
         execute=args.execute,
         on_written=lambda path: print(f"reader's edition{state}: {path}", flush=True),
+        force=args.force,
     )
     return 0
 
@@ -189,7 +230,15 @@ def _editions(args: argparse.Namespace) -> int:
 def _notebooks(args: argparse.Namespace) -> int:
     from .distribution import copy_reader_edition, reader_edition
 
-    copies = copy_reader_edition(args.dest)
+    dest = Path(args.dest)
+    if dest.exists() and not dest.is_dir():
+        raise ValueError(f"{dest} is a file, not a folder; give a folder to copy the notebooks into")
+    where = dest.absolute()
+    while not where.exists():
+        where = where.parent
+    if not os.access(where, os.W_OK | os.X_OK):
+        raise ValueError(f"cannot write in {where} (permission denied); give a folder you can write")
+    copies = copy_reader_edition(dest)
     print(
         f"{len(copies)} files of the reader's edition (no solutions) copied from {reader_edition()} to {args.dest}; "
         f"open them with: jupyter lab {args.dest}"
@@ -206,6 +255,8 @@ def _notebooks_in(target: Path) -> list[Path]:
 
 
 def _grade(args: argparse.Namespace) -> int:
+    import nbformat
+
     from .grading import grade_notebook
 
     _existing(args.notebooks + ([args.source] if args.source else []), "notebook or folder")
@@ -214,6 +265,13 @@ def _grade(args: argparse.Namespace) -> int:
         raise ValueError(
             f"no .ipynb notebook in {', '.join(args.notebooks)}; give a notebook or a folder that holds some"
         )
+    for path in paths:
+        try:
+            nbformat.read(path, as_version=4)
+        except Exception as error:  # not JSON, not a notebook, unreadable
+            raise ValueError(
+                f"{path} is not a readable notebook ({type(error).__name__}); give a .ipynb file"
+            ) from error
     reports = [grade_notebook(path, sources=args.source) for path in paths]
     for report in reports:
         print(report)
@@ -222,9 +280,23 @@ def _grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _course(args: argparse.Namespace) -> int:
+    try:
+        from .nbgrader_course import write_course_folder
+    except ImportError as error:
+        raise ValueError(f"{error}: `zsl-course course` needs nbgrader: pip install 'zsl-course[teach]'") from None
+    written = write_course_folder(args.root, args.exchange, timeout=args.timeout)
+    print(
+        f"nbgrader course folder {Path(args.root).resolve()}: {written[0].name} and {len(written) - 1} assignments "
+        f"in source/; run nbgrader's commands there (docs/teaching.md)"
+    )
+    return 0
+
+
 def _exercise_table(args: argparse.Namespace) -> int:
     from .grading import update_exercise_table
 
+    _existing([args.doc], "--doc")
     changed = update_exercise_table(args.doc)
     print(f"{args.doc}: exercise table {'rewritten' if changed else 'already up to date'}")
     return 0
@@ -255,6 +327,9 @@ def build_parser() -> argparse.ArgumentParser:
     shapes = commands.add_parser("build-shapes", help="rebuild the embedded SHAPES dataset from scratch")
     shapes.add_argument("--out", help="output folder (default: where SHAPES is loaded from, see `zsl-course datasets`)")
     shapes.add_argument("--seed", type=int, default=0)
+    shapes.add_argument(
+        "--force", action="store_true", help="replace --out even when it holds files that are not a SHAPES build"
+    )
     shapes.set_defaults(func=_build_shapes)
 
     bench = commands.add_parser("benchmark", help="every model with validation-based selection, over seeds")
@@ -283,6 +358,7 @@ def build_parser() -> argparse.ArgumentParser:
     editions.add_argument(
         "--no-execute", dest="execute", action="store_false", help="write the editions without executing them"
     )
+    editions.add_argument("--force", action="store_true", help=_FORCE_HELP)
     editions.set_defaults(func=_editions)
 
     rel = commands.add_parser(
@@ -291,6 +367,7 @@ def build_parser() -> argparse.ArgumentParser:
     rel.add_argument("--source", help="a notebook or folder (default: the instructor's source)")
     rel.add_argument("--out", default="release")
     rel.add_argument("--pattern", default="[0-9]*.ipynb", help="which notebooks of a source folder (glob)")
+    rel.add_argument("--force", action="store_true", help=_FORCE_HELP)
     rel.set_defaults(func=_release)
 
     notebooks = commands.add_parser(
@@ -322,6 +399,16 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("notebooks", nargs="+", help="the .ipynb files to clean")
     clean.set_defaults(func=_clean)
 
+    course = commands.add_parser(
+        "course", help="an nbgrader course folder: nbgrader_config.py and every notebook as an assignment in source/"
+    )
+    course.add_argument("root", help="the course folder to create (absolute or relative; never overwritten)")
+    course.add_argument("--exchange", required=True, help="nbgrader's exchange folder, shared by the hub's users")
+    course.add_argument(
+        "--timeout", type=int, default=600, help="seconds per cell under autograde (default 600; nbgrader's is 30)"
+    )
+    course.set_defaults(func=_course)
+
     table = commands.add_parser(
         "exercise-table", help="rewrite the exercise table of docs/teaching.md from the instructor's source"
     )
@@ -346,6 +433,7 @@ def _colab(args: argparse.Namespace) -> int:
     from .colab import write_colab_cells
     from .distribution import SOURCES, repository_url
 
+    _notebook_folder(Path(args.notebooks or SOURCES), "[0-9]*.ipynb", "--notebooks")
     changed = write_colab_cells(args.notebooks or SOURCES)
     print(f"{len(changed)} notebook(s) rewritten with {repository_url()}: {', '.join(p.name for p in changed) or '-'}")
     return 0

@@ -9,6 +9,7 @@ Exercises use nbgrader's markup: a solution cell (``nbgrader.solution``) holds `
 from __future__ import annotations
 
 import copy
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +18,16 @@ import nbformat
 
 from .kernels import clean_notebook, execute_notebook
 
-__all__ = ["READER_TAG", "NBVAL_TAGS", "POINTS", "heading_before", "nbgrader_meta", "student_copy", "release"]
+__all__ = [
+    "READER_TAG",
+    "NBVAL_TAGS",
+    "POINTS",
+    "heading_before",
+    "nbgrader_meta",
+    "student_copy",
+    "untouched_edition",
+    "release",
+]
 
 POINTS = re.compile(r"\s*\(\d+(?:\.\d+)? points?\)")
 """The points of an exercise heading: "(2 points)"."""
@@ -95,6 +105,38 @@ def student_copy(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return clean_notebook(notebook)
 
 
+_STUB = re.compile(r'raise NotImplementedError\(".*is not done yet: write your code here"\)')
+"""The line of a code stub that :func:`student_copy` writes; a markdown solution's stub is nbgrader's text stub."""
+
+
+def untouched_edition(path: Path, edition: nbformat.NotebookNode) -> bool:
+    """Whether the notebook at ``path`` is an edition as this command writes it, which it may replace: a notebook
+    whose exercise cells (nbgrader's solution cells) all still hold their stubs, or whose cells are those of
+    ``edition``. A student's worked notebook (a stub replaced), or a notebook of another origin, is not."""
+    try:
+        existing = nbformat.read(path, as_version=4)
+    except Exception:  # not JSON, not a notebook, unreadable: not ours
+        return False
+    if [(c.cell_type, c.source) for c in existing.cells] == [(c.cell_type, c.source) for c in edition.cells]:
+        return True
+    solutions = [cell for cell in existing.cells if nbgrader_meta(cell).get("solution")]
+    stubbed = all(
+        _STUB.search(cell.source) if cell.cell_type == "code" else cell.source.strip() == "YOUR ANSWER HERE"
+        for cell in solutions
+    )
+    return bool(solutions) and stubbed
+
+
+def _write_atomically(notebook: nbformat.NotebookNode, target: Path) -> None:
+    """Write ``notebook`` to a temporary file beside ``target``, then rename it: never a half-written notebook."""
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        nbformat.write(notebook, temporary)
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
 def _edition_sources(source: Path, pattern: str) -> list[Path]:
     """The notebooks of ``source`` (one .ipynb, or a folder's notebooks matching ``pattern``), with clear errors."""
     if not source.exists():
@@ -112,12 +154,14 @@ def release(
     execute: bool = False,
     timeout: int = 900,
     on_written: Callable[[Path], None] | None = None,
+    force: bool = False,
 ) -> list[Path]:
     """Write the :func:`student_copy` of every notebook of ``source`` (a folder, whose notebooks matching ``pattern``
     are taken, or one .ipynb) to ``out``: the student edition, or with ``execute`` the reader's edition, each copy
     executed in ``out`` in a fresh kernel (past its unfinished exercises, stopping at any other error: nothing is
-    written for a notebook that fails) and cleaned. ``out`` must not be the source's own folder. ``on_written`` is
-    called with each path as it is written."""
+    written for a notebook that fails) and cleaned. ``out`` must not be the source's own folder. A notebook already
+    in ``out`` is replaced only when it is an :func:`untouched_edition` (or with ``force``): otherwise nothing is
+    written. Each file is replaced atomically. ``on_written`` is called with each path as it is written."""
     source, out = Path(source), Path(out)
     notebooks = _edition_sources(source, pattern)
     if out.resolve() == (source.parent if source.is_file() else source).resolve():
@@ -125,14 +169,27 @@ def release(
             f"{out} is the source's own folder: an edition there would overwrite the instructor's "
             "notebooks; write it to another folder"
         )
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out} is a file, not a folder; choose a folder for the edition")
+    editions = {path: student_copy(nbformat.read(path, as_version=4)) for path in notebooks}
+    taken = [
+        out / path.name
+        for path, edition in editions.items()
+        if (out / path.name).exists() and not untouched_edition(out / path.name, edition)
+    ]
+    if taken and not force:
+        raise ValueError(
+            f"{out} holds notebooks that are not untouched editions (exercises worked, or of another origin): "
+            f"{', '.join(p.name for p in taken)}; nothing was written: choose another --out, move them away, "
+            "or pass --force to overwrite them"
+        )
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for path in notebooks:
-        edition = student_copy(nbformat.read(path, as_version=4))
+    for path, edition in editions.items():
         if execute:
             edition = clean_notebook(execute_notebook(edition, cwd=out, timeout=timeout, allow_errors=False))
         target = out / path.name
-        nbformat.write(edition, target)
+        _write_atomically(edition, target)
         written.append(target)
         if on_written is not None:
             on_written(target)

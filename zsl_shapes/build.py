@@ -8,6 +8,7 @@ feature map, average-pooled to a 2 x 2 grid, the region features. Everything is 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 import time
@@ -24,7 +25,7 @@ from zsl_utils.utils import progress_bar, set_seed
 
 from . import render
 
-__all__ = ["ShapesCNN", "BuildConfig", "shapes_splits", "train_encoder", "encode", "build_shapes"]
+__all__ = ["ShapesCNN", "BuildConfig", "shapes_splits", "train_encoder", "encode", "check_target", "build_shapes"]
 
 
 class ShapesCNN(nn.Module):
@@ -78,6 +79,10 @@ class BuildConfig:
     epochs: int = 10
     batch_size: int = 128
     lr: float = 2e-3
+
+    def __post_init__(self) -> None:
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or not 0 <= self.seed < 2**32:
+            raise ValueError(f"the seed (--seed) must be an int in [0, 2**32), got {self.seed!r}")
 
 
 def shapes_splits(labels: np.ndarray, fraction: float, seed: int) -> dict[str, np.ndarray]:
@@ -142,15 +147,45 @@ def encode(model: ShapesCNN, images: np.ndarray, batch_size: int = 512) -> tuple
     return torch.cat(pooled).numpy(), torch.cat(regions).numpy()
 
 
-def build_shapes(out: str | Path | None = None, config: BuildConfig = BuildConfig(), progress: bool = True) -> Path:
+def _is_shapes_build(folder: Path) -> bool:
+    """Whether ``folder`` holds a SHAPES build of this command: its ``build.json`` with the build's config."""
+    try:
+        return "config" in json.loads((folder / "build.json").read_text())
+    except (OSError, ValueError, TypeError):
+        return False
+
+
+def check_target(out: Path, force: bool = False) -> None:
+    """A ValueError, before any work, when ``out`` cannot receive a build: a file, a folder that is not empty and
+    not an earlier SHAPES build (unless ``force``), or a place this user cannot write."""
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out} is a file, not a folder; choose a folder for SHAPES")
+    if out.is_dir() and any(out.iterdir()) and not force and not _is_shapes_build(out):
+        raise ValueError(
+            f"--out {out} is a folder that holds files and no SHAPES build (no build.json); nothing was touched: "
+            "choose a new or empty folder, or pass --force to replace its whole content"
+        )
+    parent = out.absolute().parent
+    while not parent.exists():
+        parent = parent.parent
+    if not os.access(parent, os.W_OK | os.X_OK) or (out.exists() and not os.access(out, os.W_OK | os.X_OK)):
+        raise ValueError(f"cannot write SHAPES to {out}: permission denied in {parent}; choose a folder you can write")
+
+
+def build_shapes(
+    out: str | Path | None = None, config: BuildConfig = BuildConfig(), progress: bool = True, force: bool = False
+) -> Path:
     """Render, split, train the encoder on trainval seen images, and write SHAPES in the xlsa17 layout to ``out``
     (default: the folder SHAPES is loaded from, ``data.dataset_folder("SHAPES")``).
 
     Files: ``res101.mat`` (features of the course's CNN, not ResNet-101: the name keeps the xlsa17 layout),
-    ``att_splits.mat``, ``regions.npy`` (N, 4, width) float16, ``encoder.pt`` and ``build.json``. The folder is
-    assembled in a temporary directory beside ``out`` and swapped in at the end: a failure leaves no partial data.
+    ``att_splits.mat``, ``regions.npy`` (N, 4, width) float16, ``encoder.pt`` and ``build.json``. ``out`` is
+    checked first (:func:`check_target`): a folder that is neither empty nor an earlier build is replaced only with
+    ``force``. The folder is assembled in a temporary directory beside ``out`` and swapped in at the end: a failure
+    leaves no partial data.
     """
     out = Path(out) if out is not None else dataset_folder("SHAPES")
+    check_target(out, force)
     start = time.perf_counter()
     images, labels, files = render.render_dataset(
         config.images_per_class,
@@ -196,9 +231,21 @@ def build_shapes(out: str | Path | None = None, config: BuildConfig = BuildConfi
             "build_seconds": round(time.perf_counter() - start, 1),
         }
         (staging / "build.json").write_text(json.dumps(info, indent=2) + "\n")
+        umask = os.umask(0)
+        os.umask(umask)
+        staging.chmod(0o777 & ~umask)  # mkdtemp makes it 0700: the folder gets the user's usual mode
+        check_target(out, force)  # again: the folder may have changed during the build
+        old = out.with_name(f".{out.name}.old.{os.getpid()}")
         if out.exists():
-            shutil.rmtree(out)
-        staging.rename(out)
+            out.rename(old)
+        try:
+            staging.rename(out)
+        except OSError:
+            if old.exists():
+                old.rename(out)
+            raise
+        if old.exists():
+            shutil.rmtree(old)
     finally:
         if staging.exists():
             shutil.rmtree(staging)

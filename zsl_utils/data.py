@@ -18,6 +18,7 @@ Where the files are looked for:
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -185,9 +186,14 @@ def _check_loaded(
     the fix.
     """
     splits_file = folder / "att_splits.mat"
-    repeated = sorted({name for name in names if names.count(name) > 1})
+    plain = [" ".join(name.lower().split()) for name in names]  # case and whitespace do not make a new class
+    repeated = sorted({name for name, text in zip(names, plain) if plain.count(text) > 1})
     if repeated:
-        raise ZSLDataError(f"{splits_file}: allclasses_names repeats {repeated[:5]}; every class needs its own name")
+        raise ZSLDataError(
+            f"{splits_file}: allclasses_names repeats {repeated[:5]} (up to case and spaces); every class needs its "
+            "own name: fix the names"
+        )
+    _check_class_vectors(splits_file, names, semantics[FILE_SEMANTICS[0]])
     for kind, field in zip(FILE_SEMANTICS, ("att", "original_att")):
         if kind not in semantics:
             continue
@@ -244,6 +250,23 @@ def _check_loaded(
         raise ZSLDataError(f"{folder / 'res101.mat'}: {len(image_files)} image_files for {labels.shape[0]} images")
 
 
+def _check_class_vectors(path: Path, names: list[str], att: np.ndarray) -> None:
+    """``att`` (C, k): a ZSLDataError when every class has the same vector (nothing tells classes apart), a warning
+    naming the classes whose vector is all zeros or repeats another class's (those classes cannot be told apart)."""
+    if len(att) > 1 and (att == att[0]).all():
+        raise ZSLDataError(f"{path}: att gives every class the same vector: no class can be told apart; fix att")
+    zero = [names[c] for c in np.flatnonzero(~att.any(axis=1))]
+    _, first, counts = np.unique(att, axis=0, return_index=True, return_counts=True)
+    same = [names[c] for c in first[counts > 1]]
+    if zero or same:
+        warnings.warn(
+            f"{path}: att is all zeros for {zero[:5]} and repeats the vector of {same[:5]} for other classes: "
+            "these classes cannot be told apart (accuracy on them is chance at best); fix att",
+            UserWarning,
+            stacklevel=4,
+        )
+
+
 def _rebuild_loc(folder: Path, which: str, trainval: np.ndarray, labels: np.ndarray, names: list[str]) -> np.ndarray:
     """train/val image indices from ``{which}classes1.txt`` when ``{which}_loc`` is missing."""
     listing = folder / f"{which}classes1.txt"
@@ -295,6 +318,10 @@ def load_xlsa17(
             f"{folder / 'res101.mat'}: features has {n_images} images (columns) but labels has {labels.shape[0]}; "
             "features must be d x N and labels N x 1"
         )
+    if n_images > 1 and not np.ptp(features, axis=0).any():
+        raise ZSLDataError(
+            f"{folder / 'res101.mat'}: every image has the same features: nothing can be learned; re-extract them"
+        )
     if not np.isfinite(features).all():
         bad = np.unique(np.nonzero(~np.isfinite(features))[0])
         raise ZSLDataError(
@@ -304,6 +331,11 @@ def load_xlsa17(
 
     att = _numeric(splits, "att", folder / "att_splits.mat").astype(np.float32).T
     n_classes = att.shape[0]
+    if "allclasses_names" not in splits and word_vectors:
+        raise ZSLDataError(
+            f"{folder / 'att_splits.mat'} has no allclasses_names: word vectors ({', '.join(word_vectors)}) of the "
+            "class names cannot be made; add allclasses_names, or load it with word_vectors=()"
+        )
     names = (
         _strings(splits["allclasses_names"])
         if "allclasses_names" in splits

@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .errors import divergence
 from .utils import progress_bar
 
 __all__ = [
@@ -160,6 +161,14 @@ def _check_training_data(
         )
 
 
+def _epoch_loss(losses: torch.Tensor, epoch: int, epochs: int, what: str, lr: float) -> float:
+    """The mean of one epoch's per-batch ``losses``; TrainingDiverged naming the first non-finite batch."""
+    error = divergence(losses, epoch, epochs, f"the {what} diverged; lower its learning rate (lr={lr:g})")
+    if error is not None:
+        raise error
+    return float(losses.sum()) / len(losses)
+
+
 def train_softmax(
     classifier: nn.Linear,
     features: torch.Tensor,
@@ -179,16 +188,16 @@ def train_softmax(
     generator = torch.Generator(device=features.device).manual_seed(seed)
     optimizer = torch.optim.Adam(classifier.parameters(), lr=lr, betas=(0.5, 0.999))
     history = []
-    for _ in range(epochs):
-        total = torch.zeros((), device=features.device)
+    for epoch in range(epochs):
         batches = _batches(features.shape[0], batch_size, generator, features.device)
-        for index in batches:
+        losses = torch.zeros(len(batches), device=features.device)
+        for i, index in enumerate(batches):
             optimizer.zero_grad(set_to_none=True)
             loss = F.cross_entropy(classifier(features[index]), targets[index])
             loss.backward()
             optimizer.step()
-            total += loss.detach()
-        history.append(float(total) / len(batches))
+            losses[i] = loss.detach()
+        history.append(_epoch_loss(losses, epoch, epochs, "softmax classifier", lr))
     return history
 
 
@@ -221,9 +230,9 @@ def train_wgan(
     g_optimizer = torch.optim.Adam(generator.parameters(), lr=lr, betas=(0.5, 0.999))
     d_optimizer = torch.optim.Adam(critic.parameters(), lr=lr, betas=(0.5, 0.999))
     history = []
-    for _ in progress_bar(range(epochs), progress, desc="f-CLSWGAN", leave=False):
-        distance = torch.zeros((), device=device)
+    for epoch in progress_bar(range(epochs), progress, desc="f-CLSWGAN", leave=False):
         batches = _batches(features.shape[0], batch_size, rng, device)
+        distances = torch.zeros(len(batches), device=device)
         for i, index in enumerate(batches):
             real, semantics = features[index], class_semantics[targets[index]]
             noise = torch.randn(len(index), generator.noise_dim, generator=rng, device=device)
@@ -233,7 +242,7 @@ def train_wgan(
             loss.backward()
             d_optimizer.step()
             with torch.no_grad():
-                distance += critic(real, semantics).mean() - critic(generator(noise, semantics), semantics).mean()
+                distances[i] = critic(real, semantics).mean() - critic(generator(noise, semantics), semantics).mean()
             if (i + 1) % critic_steps == 0:
                 critic.requires_grad_(False)
                 g_optimizer.zero_grad(set_to_none=True)
@@ -242,7 +251,7 @@ def train_wgan(
                 generator_loss(critic(fake, semantics), seen_classifier(fake), targets[index], cls_weight).backward()
                 g_optimizer.step()
                 critic.requires_grad_(True)
-        history.append(float(distance) / len(batches))
+        history.append(_epoch_loss(distances, epoch, epochs, "f-CLSWGAN critic", lr))
     return history
 
 
@@ -267,10 +276,10 @@ def train_vae(
     rng = torch.Generator(device=device).manual_seed(seed)
     optimizer = torch.optim.Adam([*generator.parameters(), *encoder.parameters()], lr=lr)
     history = []
-    for _ in progress_bar(range(epochs), progress, desc="conditional VAE", leave=False):
-        total = torch.zeros((), device=device)
+    for epoch in progress_bar(range(epochs), progress, desc="conditional VAE", leave=False):
         batches = _batches(features.shape[0], batch_size, rng, device)
-        for index in batches:
+        losses = torch.zeros(len(batches), device=device)
+        for i, index in enumerate(batches):
             real, semantics = features[index], class_semantics[targets[index]]
             mu, log_var = encoder(real, semantics)
             eps = torch.randn(mu.shape, generator=rng, device=device)
@@ -279,8 +288,8 @@ def train_vae(
             loss = vae_loss(real, reconstruction, mu, log_var, kl_weight)
             loss.backward()
             optimizer.step()
-            total += loss.detach()
-        history.append(float(total) / len(batches))
+            losses[i] = loss.detach()
+        history.append(_epoch_loss(losses, epoch, epochs, "conditional VAE", lr))
     return history
 
 

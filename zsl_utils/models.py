@@ -61,6 +61,20 @@ def _solve_positive_definite(matrix: torch.Tensor, rhs: torch.Tensor) -> torch.T
     return torch.linalg.solve(matrix, rhs)
 
 
+def _check_finite(method: str, features: torch.Tensor, class_semantics: torch.Tensor) -> None:
+    """A ValueError naming the rows of ``features`` (n, d_v) or ``class_semantics`` (z, d_s) that hold NaN or Inf,
+    as :func:`zsl_utils.train.fit` refuses them: one such value would make every weight NaN."""
+    for what, values, fix in (
+        ("features", features, "drop or repair those images"),
+        ("the class vectors", class_semantics, "repair the class embeddings"),
+    ):
+        bad = (~torch.isfinite(values)).flatten(1).any(dim=1).nonzero().flatten()
+        if bad.numel():
+            raise ValueError(
+                f"{method}: {what} hold NaN or Inf in rows {bad[:5].tolist()} ({bad.numel()} in all); {fix}"
+            )
+
+
 def _check_positive_int(name: str, value: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValueError(f"{name} must be a positive int, got {value!r}")
@@ -393,6 +407,7 @@ class FittedModel(ZSLModel):
         training class ids (default: the classes present in labels).
         """
         features, match, class_semantics = self._training_problem("fit", features, labels, semantics, classes)
+        _check_finite(f"{type(self).__name__}.fit", features, class_semantics)
         self._fit(self._prepare(features), match, class_semantics)
         self.fitted.fill_(True)
         return self
@@ -909,6 +924,8 @@ class GenerativeClassifier(ZSLModel):
                 f"{name}.fit: labels must be ({features.shape[0]},) ids of seen_classes, got "
                 f"{_shape(labels)} with ids {labels.unique().tolist()[:10]}"
             )
+        _check_finite(f"{name}.fit", features, semantics[torch.cat([seen, unseen])])
+        self.fitted.fill_(False)  # until this fit ends: a diverged training leaves no model that scores
         features = self._prepare(features)
         if train_generator:
             self._train_generator(features, match.float().argmax(dim=1), semantics[seen], config)

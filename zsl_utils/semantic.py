@@ -13,6 +13,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import warnings
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -322,6 +324,15 @@ def class_name_vectors(
             f"{len(unknown)} class name(s) have no word in the vocabulary: {listing}; "
             f"pass synonyms={{{example}}} to class_name_vectors with replacement words the vocabulary knows "
             "(for the xlsa17 benchmarks: synonyms=zsl_utils.semantic.DATASET_SYNONYMS[name])"
+        )
+    count = Counter(m.used for m in matches)
+    same = [m.name for m in matches if count[m.used] > 1]
+    if same:
+        warnings.warn(
+            f"class names {same[:6]} are read as the same words, so those classes get identical vectors and cannot "
+            "be told apart; give them distinct names or synonyms",
+            UserWarning,
+            stacklevel=2,
         )
     rows = np.empty((len(matches), vectors.vector_size), dtype=np.float32)
     for i, m in enumerate(matches):

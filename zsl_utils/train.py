@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 import torch
 
 from . import losses
-from .errors import TrainingDiverged
+from .errors import TrainingDiverged, divergence
 from .models import ZSLModel
 from .schedules import cosine_warmup_lr
-from .utils import progress_bar
+from .utils import get_device, progress_bar
 
 __all__ = ["TrainConfig", "History", "Objective", "OBJECTIVES", "fit", "class_targets"]
 
@@ -112,6 +112,8 @@ class TrainConfig:
     progress: bool = True
 
     def __post_init__(self) -> None:
+        if not isinstance(self.seed, numbers.Integral) or isinstance(self.seed, bool) or not 0 <= self.seed < 2**32:
+            raise ValueError(f"TrainConfig.seed must be an int in [0, 2**32), got {self.seed!r}")
         if self.temperature is not None and isinstance(self.loss, str) and self.loss not in TEMPERATURE_LOSSES:
             raise ValueError(
                 f"TrainConfig(temperature={self.temperature}) has no effect with loss={self.loss!r}: only "
@@ -264,6 +266,20 @@ def _capture(step: Callable[[], torch.Tensor], model: ZSLModel, optimizer: torch
     return graph, static_loss
 
 
+def _diverged(batch_losses: torch.Tensor, epoch: int, config: TrainConfig, again: float) -> TrainingDiverged:
+    """The error for an epoch with a non-finite batch loss, the weights being back at the epoch's start: ``again``,
+    the first bad batch's loss under those weights, tells an objective undefined on that batch from a divergence."""
+    restored = f"the weights are restored to those of the start of epoch {epoch + 1}"
+    if not math.isfinite(again):
+        fix = (
+            f"the loss is not finite on that batch even with those weights ({restored}): the objective (a custom "
+            "loss?) or those images' inputs are at fault, not the learning rate"
+        )
+    else:
+        fix = f"training diverged ({restored}); lower the learning rate (lr={config.lr:g}) or check the inputs' scale"
+    return divergence(batch_losses, epoch, config.epochs, fix)
+
+
 def fit(
     model: ZSLModel,
     visual: torch.Tensor,
@@ -284,7 +300,7 @@ def fit(
     is dropped, so every step has one shape and BatchNorm never sees a batch of one); with N < batch_size one
     batch of all N. Deterministic on CPU for a fixed ``config.seed``.
     """
-    device = torch.device(device) if device is not None else next(model.parameters()).device
+    device = get_device(device) if device is not None else next(model.parameters()).device
     if config.cuda_graph and device.type != "cuda":
         raise ValueError(f"cuda_graph=True needs a CUDA device, got {device}; set cuda_graph=False")
     _check_fit_inputs(visual, labels, semantics, classes, config)
@@ -323,6 +339,12 @@ def fit(
         optimizer.step()
         return loss.detach()
 
+    def _batch_loss(i: int, permutation: torch.Tensor) -> float:
+        """Batch i's loss under the current weights, without a step (to tell a bad batch from a too large lr)."""
+        index.copy_(permutation[i * batch : (i + 1) * batch])
+        with torch.no_grad(), torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=config.bf16):
+            return float(objective(model, visual[index], targets[index], class_semantics))
+
     model.train()
     graph, static_loss = _capture(step, model, optimizer) if config.cuda_graph else (None, None)
     history = History()
@@ -332,22 +354,24 @@ def fit(
         model.train()
         start = time.perf_counter()
         permutation = torch.randperm(n, generator=generator, device=device)
+        epoch_start = copy.deepcopy(model.state_dict())
         epoch_loss = torch.zeros((), device=device)
+        batch_losses = torch.zeros(steps_per_epoch, device=device)
         for i in range(steps_per_epoch):
             _set_lr(optimizer, config.lr * cosine_warmup_lr(epoch * steps_per_epoch + i, total_steps, warmup_steps))
             index.copy_(permutation[i * batch : (i + 1) * batch])
             if graph is not None:
                 graph.replay()
-                epoch_loss += static_loss
+                batch_losses[i] = static_loss
             else:
                 optimizer.zero_grad(set_to_none=True)
-                epoch_loss += step()
+                batch_losses[i] = step()
+            epoch_loss += batch_losses[i]
         history.loss.append(float(epoch_loss) / steps_per_epoch)
         if not math.isfinite(history.loss[-1]):
-            raise TrainingDiverged(
-                f"the training loss became {history.loss[-1]} in epoch {epoch + 1} of {config.epochs}: training "
-                f"diverged; lower the learning rate (lr={config.lr:g}) or check the scale of the inputs"
-            )
+            model.load_state_dict(epoch_start)
+            first = int((~batch_losses.isfinite()).nonzero()[0])
+            raise _diverged(batch_losses, epoch, config, _batch_loss(first, permutation))
         history.epoch_seconds.append(time.perf_counter() - start)
         if evaluate is not None:
             model.eval()

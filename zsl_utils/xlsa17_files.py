@@ -9,6 +9,7 @@ matter; ``zsl_utils.data.load_xlsa17`` then validates the values themselves.
 
 from __future__ import annotations
 
+import os
 import struct
 from pathlib import Path
 
@@ -27,10 +28,38 @@ _REQUIRED = {
 }
 
 
+def _stands(path: Path) -> bool:
+    """Whether anything (a file, a folder, a link, even a broken one) stands at ``path``; True when that cannot be
+    known (a folder above it is unreadable): :func:`files_problem` then says why."""
+    try:
+        return path.is_symlink() or path.exists()
+    except OSError:
+        return True
+
+
 def missing_files(folder: str | Path) -> list[str]:
-    """The names of the xlsa17 files (``res101.mat``, ``att_splits.mat``) that ``folder`` lacks."""
+    """The names of the xlsa17 files (``res101.mat``, ``att_splits.mat``) that nothing stands for in ``folder``
+    (a folder, a FIFO or a broken link where a file should be is :func:`files_problem`'s business, not missing)."""
     folder = Path(folder)
-    return [name for name in XLSA17_FILES if not (folder / name).is_file()]
+    return [name for name in XLSA17_FILES if not _stands(folder / name)]
+
+
+def _path_problem(path: Path) -> str | None:
+    """What stands at ``path`` instead of a readable file, or None when a readable regular file does."""
+    try:
+        if path.is_symlink() and not path.exists():
+            return (
+                f"{path} is a broken symbolic link (to {os.readlink(path)}, missing or a link loop); fix or remove it"
+            )
+        if path.is_dir():
+            return f"{path} is a folder, not a file; put the xlsa17 {path.name} there instead"
+        if not path.is_file():
+            return f"{path} is not a regular file (a FIFO, socket or device); put the xlsa17 {path.name} there instead"
+        if not os.access(path, os.R_OK):
+            return f"{path} is not readable (permission denied); fix its permissions (chmod a+r)"
+    except OSError as error:
+        return f"{path} cannot be reached ({type(error).__name__}: {error}); check the permissions of its folders"
+    return None
 
 
 def mat_file_problem(path: str | Path) -> str | None:
@@ -104,18 +133,35 @@ def files_problem(folder: str | Path) -> str | None:
     """What is wrong with the xlsa17 files present in ``folder`` (truncated, not MATLAB v5, missing a field, sizes that
     disagree), or None when every present file is fine. Absent files are :func:`missing_files`' business."""
     folder = Path(folder)
+    shapes = {}
     for name in XLSA17_FILES:
         path = folder / name
-        if not path.is_file():
+        if not _stands(path):
             continue
-        problem = mat_file_problem(path)
+        problem = _path_problem(path) or mat_file_problem(path)
         if problem is not None:
             return problem
         try:
             listing = scipy.io.whosmat(str(path))
         except Exception as error:  # scipy raises ValueError, TypeError, OSError... on a damaged variable header
             return f"{path} cannot be read ({type(error).__name__}: {error}); replace it with the xlsa17 file"
-        problem = _shapes_problem(path, {key: tuple(shape) for key, shape, _ in listing})
+        shapes[name] = {key: tuple(shape) for key, shape, _ in listing}
+        problem = _shapes_problem(path, shapes[name])
         if problem is not None:
             return problem
+    return _labels_problem(folder, shapes["att_splits.mat"]["att"]) if len(shapes) == 2 else None
+
+
+def _labels_problem(folder: Path, att: tuple[int, ...]) -> str | None:
+    """Labels that are not 1-based ids of the ``att`` (k x C) classes; reads only the labels variable."""
+    path = folder / "res101.mat"
+    try:
+        labels = scipy.io.loadmat(str(path), variable_names=["labels"])["labels"]
+    except Exception as error:  # as in files_problem: a damaged variable
+        return f"{path} cannot be read ({type(error).__name__}: {error}); replace it with the xlsa17 file"
+    if labels.size and len(att) == 2 and (labels.min() < 1 or labels.max() > att[1]):
+        return (
+            f"{path}: labels span [{labels.min()}, {labels.max()}] but xlsa17 labels are 1-based ids of the {att[1]} "
+            "classes of att_splits.mat; the two files do not belong together (or the labels are 0-based)"
+        )
     return None
