@@ -1,45 +1,45 @@
 """Answers to the exercises of notebooks/11_generative_features.ipynb: wrong ones and shortcuts the checks must catch,
 correct ones in other styles that must pass every check (hidden ones included)."""
 
-_HEAD = "def gradient_penalty_yourself(critic, real, fake, semantics, t):\n"
-_MIX = "    mixed = (t * real + (1 - t) * fake).detach().requires_grad_(True)\n"
-_GRAD = "    (grad,) = torch.autograd.grad(critic(mixed, semantics).sum(), mixed, create_graph=True)\n"
+_HEAD = "def kl_two_gaussians(mu_q, log_var_q, mu_p, log_var_p):\n"
+_RATIO = "    ratio = (log_var_q - log_var_p).exp()\n"
+_DIST = "    distance = (mu_q - mu_p) ** 2 / log_var_p.exp()\n"
+_RETURN = "    return 0.5 * (ratio + distance - 1 - (log_var_q - log_var_p)).sum(dim=1)\n"
 
 WRONG_ANSWERS: dict[str, list[str]] = {
-    "11_gradient_penalty": [
-        # No create_graph: the value is right but the critic cannot be trained through the penalty.
+    "11_kl_two_gaussians": [
+        # KL(p || q): the arguments' roles swapped.
         _HEAD
-        + _MIX
-        + "    (grad,) = torch.autograd.grad(critic(mixed, semantics).sum(), mixed)\n"
-        + "    return ((grad.norm(dim=1) - 1) ** 2).mean()\n",
-        # The squared norm instead of the norm.
-        _HEAD + _MIX + _GRAD + "    return ((grad.pow(2).sum(dim=1) - 1) ** 2).mean()\n",
-        # One-sided penalty: only norms above 1 are penalised.
-        _HEAD + _MIX + _GRAD + "    return (torch.clamp(grad.norm(dim=1) - 1, min=0) ** 2).mean()\n",
-        # The norm of the whole batch's gradient instead of one per sample.
-        _HEAD + _MIX + _GRAD + "    return (grad.norm() - 1) ** 2\n",
-        # The mean norm first, then the penalty.
-        _HEAD + _MIX + _GRAD + "    return (grad.norm(dim=1).mean() - 1) ** 2\n",
-        # t and 1 - t swapped: the points lie on the lines, but not where the check puts them.
+        + "    ratio = (log_var_p - log_var_q).exp()\n"
+        + "    distance = (mu_q - mu_p) ** 2 / log_var_q.exp()\n"
+        + "    return 0.5 * (ratio + distance - 1 - (log_var_p - log_var_q)).sum(dim=1)\n",
+        # Standard deviations where the formula has variances.
         _HEAD
-        + "    mixed = ((1 - t) * real + t * fake).detach().requires_grad_(True)\n"
-        + _GRAD
-        + "    return ((grad.norm(dim=1) - 1) ** 2).mean()\n",
-        # The penalty at the real features only.
+        + "    ratio = (0.5 * (log_var_q - log_var_p)).exp()\n"
+        + "    distance = (mu_q - mu_p) ** 2 / (0.5 * log_var_p).exp()\n"
+        + "    return 0.5 * (ratio + distance - 1 - 0.5 * (log_var_q - log_var_p)).sum(dim=1)\n",
+        # The squared mean difference not divided by the prior's variance.
+        _HEAD + _RATIO + "    distance = (mu_q - mu_p) ** 2\n" + _RETURN,
+        # The prior's mean ignored.
+        _HEAD + _RATIO + "    distance = mu_q ** 2 / log_var_p.exp()\n" + _RETURN,
+        # The -1 forgotten.
+        _HEAD + _RATIO + _DIST + "    return 0.5 * (ratio + distance - (log_var_q - log_var_p)).sum(dim=1)\n",
+        # The log-variance ratio with the wrong sign.
+        _HEAD + _RATIO + _DIST + "    return 0.5 * (ratio + distance - 1 + (log_var_q - log_var_p)).sum(dim=1)\n",
+        # Averaged over the dimensions instead of summed.
+        _HEAD + _RATIO + _DIST + "    return 0.5 * (ratio + distance - 1 - (log_var_q - log_var_p)).mean(dim=1)\n",
+        # Summed over the batch too: a scalar.
+        _HEAD + _RATIO + _DIST + "    return 0.5 * (ratio + distance - 1 - (log_var_q - log_var_p)).sum()\n",
+        # Without the factor 1/2.
+        _HEAD + _RATIO + _DIST + "    return (ratio + distance - 1 - (log_var_q - log_var_p)).sum(dim=1)\n",
+        # Section 4's KL against N(0, I): the prior ignored.
+        _HEAD + "    return 0.5 * (mu_q ** 2 + log_var_q.exp() - 1 - log_var_q).sum(dim=1)\n",
+        # Not differentiable: computed on detached tensors.
         _HEAD
-        + "    mixed = real.detach().requires_grad_(True)\n"
-        + _GRAD
-        + "    return ((grad.norm(dim=1) - 1) ** 2).mean()\n",
-        # Summed over the batch instead of averaged.
-        _HEAD + _MIX + _GRAD + "    return ((grad.norm(dim=1) - 1) ** 2).sum()\n",
-        # The norm over the batch axis.
-        _HEAD + _MIX + _GRAD + "    return ((grad.norm(dim=0) - 1) ** 2).mean()\n",
-        # The gradient with respect to the class vectors as well (concatenated).
-        _HEAD
-        + _MIX
-        + "    sem = semantics.detach().requires_grad_(True)\n"
-        + "    grads = torch.autograd.grad(critic(mixed, sem).sum(), [mixed, sem], create_graph=True)\n"
-        + "    grad = torch.cat(grads, dim=1)\n    return ((grad.norm(dim=1) - 1) ** 2).mean()\n",
+        + "    mu_q, log_var_q, mu_p, log_var_p = (t.detach() for t in (mu_q, log_var_q, mu_p, log_var_p))\n"
+        + _RATIO
+        + _DIST
+        + _RETURN,
     ],
     # The experiment 11_experiment_synthetic_count: its check accepts, on SHAPES, the validation H ranges measured with
     #   python tests/exercises/measure_band.py 11_generative_features 11_experiment_synthetic_count --seeds 0 1 2 3 4
@@ -94,36 +94,37 @@ experiment_model, experiment_h_many = validation_h(400)
 }
 
 SHORTCUTS: dict[str, list[str]] = {
-    "11_gradient_penalty": [
-        # The package's penalty, imported.
+    "11_kl_two_gaussians": [
+        # torch.distributions' closed form.
         _HEAD
-        + "    from zsl_utils.generative import gradient_penalty\n"
-        + "    return gradient_penalty(critic, real, fake, semantics, t)\n",
-        # The package's penalty through the setup cell's import.
-        _HEAD + "    return gradient_penalty(critic, real, fake, semantics, t)\n",
-        # The penalty recovered from the package's critic loss (gp_weight 1 minus the Wasserstein term).
+        + "    q = torch.distributions.Normal(mu_q, (0.5 * log_var_q).exp())\n"
+        + "    p = torch.distributions.Normal(mu_p, (0.5 * log_var_p).exp())\n"
+        + "    return torch.distributions.kl_divergence(q, p).sum(dim=1)\n",
+        # The same through the submodule.
         _HEAD
-        + "    wasserstein = critic(fake, semantics).mean() - critic(real, semantics).mean()\n"
-        + "    return critic_loss(critic, real, fake, semantics, t, 1.0) - wasserstein\n",
-        # The notebook's own from-scratch version of section 2, copied by name.
-        _HEAD + "    return gp_from_scratch(critic, real, fake, semantics, t)\n",
+        + "    from torch.distributions.kl import kl_divergence as kl\n"
+        + "    q = torch.distributions.Normal(mu_q, (0.5 * log_var_q).exp())\n"
+        + "    p = torch.distributions.Normal(mu_p, (0.5 * log_var_p).exp())\n"
+        + "    return kl(q, p).sum(dim=1)\n",
+        # The package's KL against N(0, I) after the change of variables (eta - mu_p) / sigma_p, through the
+        # setup cell's import.
+        _HEAD + "    return kl_divergence((mu_q - mu_p) * (-0.5 * log_var_p).exp(), log_var_q - log_var_p)\n",
+        # The notebook's own section 4 function, copied by name (not in the exercise's namespace).
+        _HEAD + "    return kl_from_scratch((mu_q - mu_p) * (-0.5 * log_var_p).exp(), log_var_q - log_var_p)\n",
     ]
 }
 
 CORRECT_ANSWERS: dict[str, list[str]] = {
-    "11_gradient_penalty": [
-        # grad_outputs instead of .sum(), an explicit square root.
+    "11_kl_two_gaussians": [
+        # The change of variables (eta - mu_p) / sigma_p written out: KL is unchanged, the prior becomes N(0, I).
         _HEAD
-        + _MIX
-        + "    scores = critic(mixed, semantics)\n"
-        + "    (grad,) = torch.autograd.grad(scores, mixed, grad_outputs=torch.ones_like(scores), create_graph=True)\n"
-        + "    norms = torch.sqrt((grad ** 2).sum(dim=1))\n    return ((norms - 1) ** 2).mean()\n",
-        # One sample at a time (the critic scores rows independently).
+        + "    z_mean = (mu_q - mu_p) * torch.exp(-0.5 * log_var_p)\n"
+        + "    z_log_var = log_var_q - log_var_p\n"
+        + "    return 0.5 * (z_mean ** 2 + z_log_var.exp() - 1 - z_log_var).sum(dim=1)\n",
+        # Variances explicitly, the log of their ratio, torch.sum.
         _HEAD
-        + "    penalties = []\n    for i in range(real.shape[0]):\n"
-        + "        point = (t[i] * real[i] + (1 - t[i]) * fake[i]).detach().unsqueeze(0).requires_grad_(True)\n"
-        + "        (g,) = torch.autograd.grad(critic(point, semantics[i : i + 1]).sum(), point, create_graph=True)\n"
-        + "        penalties.append((torch.linalg.vector_norm(g) - 1) ** 2)\n"
-        + "    return torch.stack(penalties).mean()\n",
+        + "    var_q, var_p = torch.exp(log_var_q), torch.exp(log_var_p)\n"
+        + "    per_dim = torch.log(var_p / var_q) + (var_q + (mu_q - mu_p) ** 2) / var_p - 1\n"
+        + "    return torch.sum(per_dim, dim=-1) / 2\n",
     ]
 }
