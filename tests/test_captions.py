@@ -79,3 +79,10 @@ def test_every_prompt_fits_and_uses_known_words():
     for template in captions.PROMPT_TEMPLATES:
         tokens = captions.tokenize([template.format(colour="brown", shape="diamond")])
         assert (tokens != 1).all()
+
+
+def test_the_text_towers_token_table_fits_the_caption_vocabulary():
+    from zsl_utils import clip
+
+    assert clip.VOCABULARY_SIZE == len(captions.VOCABULARY) and clip.MAX_WORDS == captions.MAX_WORDS
+    assert max(max(captions.tokenize(list(captions.PROMPT_TEMPLATES)).ravel()), 0) < clip.VOCABULARY_SIZE

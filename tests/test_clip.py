@@ -7,8 +7,9 @@ import torch
 import torch.nn.functional as F
 
 from zsl_shapes import captions
+from zsl_shapes.captions import captioned, prompt_tokens
 from zsl_utils import clip, losses
-from zsl_utils.clip import CLIP, MAX_LOGIT_SCALE, TextTower, captioned, clip_loss, clip_objective, prompt_tokens
+from zsl_utils.clip import CLIP, MAX_LOGIT_SCALE, TextTower, clip_loss, clip_objective
 from zsl_utils.models import MODELS
 from zsl_utils.train import TrainConfig, fit
 

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from zsl_course.benchmark import default_models
-from zsl_utils.clip import captioned
+from zsl_shapes.captions import captioned
 from zsl_utils.data import load_dataset
 from zsl_utils.evaluation import model_inputs, score_images
 from zsl_utils.metrics import zsl_accuracy

@@ -18,8 +18,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
+from zsl_shapes.captions import captioned
 from zsl_utils.budget import scaled_epochs
-from zsl_utils.clip import captioned
 from zsl_utils.data import FILE_SEMANTICS, dataset_folder, load_dataset
 from zsl_utils.dataset import ZSLDataset
 from zsl_utils.evaluation import EvalResult, evaluate

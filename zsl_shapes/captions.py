@@ -8,10 +8,15 @@ images, so they always describe the committed build. They live here, beside the 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 
 import numpy as np
+import torch
+
+from zsl_utils.clip import MAX_WORDS, VOCABULARY_SIZE
+from zsl_utils.dataset import ZSLDataset
 
 from . import render
 
@@ -24,6 +29,8 @@ __all__ = [
     "caption",
     "image_captions",
     "tokenize",
+    "prompt_tokens",
+    "captioned",
 ]
 
 CAPTION_TEMPLATES: tuple[str, ...] = (
@@ -51,8 +58,10 @@ _WORDS = (
 VOCABULARY: tuple[str, ...] = ("<pad>", "<unk>", *" ".join(_WORDS).split(), *render.COLOURS, *render.SHAPES)
 """Token ids: 0 pads, 1 is any word outside the vocabulary, then the template words, colours and shapes."""
 
-MAX_WORDS = 16
-"""Tokens per caption or prompt (padded with 0); every template above fits."""
+if len(VOCABULARY) != VOCABULARY_SIZE:  # the text tower's token table must fit the vocabulary exactly
+    raise ImportError(
+        f"zsl_utils.clip.VOCABULARY_SIZE is {VOCABULARY_SIZE}; the caption vocabulary has {len(VOCABULARY)}"
+    )
 
 _NUMBERS = ("no", "one", "two", "three", "four")
 
@@ -119,3 +128,23 @@ def tokenize(texts: Sequence[str], length: int = MAX_WORDS) -> np.ndarray:
             raise ValueError(f"{text!r} has {len(words)} words; at most {length} fit")
         out[row, : len(words)] = [index.get(word, 1) for word in words]
     return out
+
+
+def prompt_tokens(class_names: Sequence[str], templates: Sequence[str] = PROMPT_TEMPLATES) -> torch.Tensor:
+    """Each class's prompts, one per template, as float token ids (C, T * MAX_WORDS): a class's semantics."""
+    texts = [t.format(colour=name.split()[0], shape=name.split()[1]) for name in class_names for t in templates]
+    return torch.from_numpy(tokenize(texts)).float().reshape(len(class_names), -1)
+
+
+def captioned(dataset: ZSLDataset, templates: Sequence[str] = PROMPT_TEMPLATES) -> ZSLDataset:
+    """SHAPES with each trainval image's caption tokens beside its features (N, d_v + MAX_WORDS), 0 for the test
+    images, whose captions are never written, and ``"prompts"`` (``templates``) as its only class semantics."""
+    if dataset.image_files is None or dataset.name != "SHAPES":
+        raise ValueError(f"captions exist for SHAPES only (rendered images), not for {dataset.name}")
+    tokens = torch.zeros(len(dataset.labels), MAX_WORDS)
+    index = dataset.trainval.cpu()
+    texts = image_captions([dataset.image_files[i] for i in index.tolist()])
+    tokens[index] = torch.from_numpy(tokenize(texts)).float()
+    features = torch.cat([dataset.features, tokens.to(dataset.device)], dim=1)
+    prompts = prompt_tokens(dataset.class_names, templates).to(dataset.device)
+    return dataclasses.replace(dataset, features=features, semantics={"prompts": prompts}, regions=None)

@@ -6,7 +6,7 @@ normalised embeddings (prompt ensembling). The loss is the symmetric image-text 
 temperature (Radford et al., ICML 2021: tau = 1 / exp(t), initialised at 0.07, logits scaled by at most 100), naive
 or class-aware (notebook 05: captions of the same class in a batch are not negatives).
 
-:func:`captioned` gives the dataset the model trains on: each ``trainval`` image's caption tokens ride beside its
+``zsl_shapes.captions.captioned`` gives the dataset the model trains on: each ``trainval`` image's caption tokens ride beside its
 features (so ``fit`` draws images and their captions together), every test image's are 0 (no caption is written
 for them), and the class semantics ``"prompts"`` hold each class's prompt tokens. The image tower reads the
 features only.
@@ -14,24 +14,23 @@ features only.
 
 from __future__ import annotations
 
-import dataclasses
 import math
-from collections.abc import Sequence
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from zsl_shapes import captions
-
-from .dataset import ZSLDataset
 from .models import MODELS, ZSLModel
 from .train import Objective
 
-__all__ = ["MAX_LOGIT_SCALE", "TextTower", "CLIP", "clip_loss", "clip_objective", "prompt_tokens", "captioned"]
+__all__ = ["MAX_LOGIT_SCALE", "MAX_WORDS", "VOCABULARY_SIZE", "TextTower", "CLIP", "clip_loss", "clip_objective"]
 
 MAX_LOGIT_SCALE = 100.0
 """exp(t) is clipped at 100 (the temperature at 0.01), as in Radford et al. (2021)."""
+MAX_WORDS = 16
+"""Tokens per caption or prompt, padded with 0 (``zsl_shapes.captions.tokenize``)."""
+VOCABULARY_SIZE = 56
+"""Token ids the text tower embeds: ``len(zsl_shapes.captions.VOCABULARY)``, checked when that module loads."""
 
 
 def clip_loss(
@@ -70,8 +69,8 @@ class TextTower(nn.Module):
         if kind not in ("bow", "transformer"):
             raise ValueError(f"text tower kind must be 'bow' or 'transformer', got {kind!r}")
         self.kind = kind
-        self.tokens = nn.Embedding(len(captions.VOCABULARY), width, padding_idx=0)
-        self.positions = nn.Parameter(torch.randn(captions.MAX_WORDS, width) * 0.02)
+        self.tokens = nn.Embedding(VOCABULARY_SIZE, width, padding_idx=0)
+        self.positions = nn.Parameter(torch.randn(MAX_WORDS, width) * 0.02)
         block = nn.TransformerEncoderLayer(width, heads, 2 * width, dropout=0.0, batch_first=True, norm_first=True)
         self.blocks = nn.TransformerEncoder(block, layers, enable_nested_tensor=False) if kind != "bow" else None
         self.out = nn.Linear(width, dim)
@@ -88,9 +87,9 @@ class TextTower(nn.Module):
 class CLIP(ZSLModel):
     """Two towers in a joint space of ``dim``; scores ``exp(t) cos(theta(v), psi(prompt_c))``.
 
-    visual: (B, d_v + MAX_WORDS), the features then the caption tokens (:func:`captioned`); the image tower
+    visual: (B, d_v + MAX_WORDS), the features then the caption tokens (``zsl_shapes.captions.captioned``); the image tower
     theta reads the features only: LayerNorm then a linear map (``hidden=0``, DeViSE's map) or a one-hidden-layer
-    MLP. semantics: (C, T * MAX_WORDS), T prompt templates per class (:func:`prompt_tokens`), any T >= 1 (so
+    MLP. semantics: (C, T * MAX_WORDS), T prompt templates per class (``zsl_shapes.captions.prompt_tokens``), any T >= 1 (so
     ``semantic_dim`` is any multiple of MAX_WORDS); a class's embedding is the mean of its T normalised prompt
     embeddings, renormalised.
     """
@@ -104,10 +103,10 @@ class CLIP(ZSLModel):
         hidden: int = 0,
         temperature: float = 0.07,
     ) -> None:
-        if visual_dim <= captions.MAX_WORDS or semantic_dim < 1 or semantic_dim % captions.MAX_WORDS:
-            raise ValueError(f"visual_dim is d_v + {captions.MAX_WORDS}, semantic_dim T * {captions.MAX_WORDS}")
-        super().__init__(visual_dim, captions.MAX_WORDS)  # one prompt's width: any number T of them is scored
-        self.feature_dim = visual_dim - captions.MAX_WORDS
+        if visual_dim <= MAX_WORDS or semantic_dim < 1 or semantic_dim % MAX_WORDS:
+            raise ValueError(f"visual_dim is d_v + {MAX_WORDS}, semantic_dim T * {MAX_WORDS}")
+        super().__init__(visual_dim, MAX_WORDS)  # one prompt's width: any number T of them is scored
+        self.feature_dim = visual_dim - MAX_WORDS
         mlp = [nn.Linear(self.feature_dim, hidden), nn.ReLU(), nn.Linear(hidden, dim)] if hidden else []
         self.image_tower = nn.Sequential(nn.LayerNorm(self.feature_dim), *(mlp or [nn.Linear(self.feature_dim, dim)]))
         self.text_tower = TextTower(text, dim)
@@ -126,8 +125,8 @@ class CLIP(ZSLModel):
         pairs: bool = False,
     ) -> None:
         """ZSLModel's shape checks, with semantics of any number T >= 1 of prompts (C, T * MAX_WORDS)."""
-        if semantics is not None and semantics.dim() == 2 and semantics.shape[1] % captions.MAX_WORDS == 0:
-            semantics = semantics[:, : captions.MAX_WORDS]
+        if semantics is not None and semantics.dim() == 2 and semantics.shape[1] % MAX_WORDS == 0:
+            semantics = semantics[:, :MAX_WORDS]
         super()._check(method, visual, semantics, pairs)
 
     def caption_tokens(self, visual: torch.Tensor) -> torch.Tensor:
@@ -142,7 +141,7 @@ class CLIP(ZSLModel):
         return F.normalize(self.image_tower(visual[:, : self.feature_dim]), dim=-1)
 
     def _embed_semantic(self, semantics: torch.Tensor) -> torch.Tensor:
-        tokens = semantics.long().reshape(len(semantics), -1, captions.MAX_WORDS)
+        tokens = semantics.long().reshape(len(semantics), -1, MAX_WORDS)
         each = self.encode_text(tokens.flatten(0, 1)).reshape(*tokens.shape[:2], -1)  # (C, T, d), unit rows
         return F.normalize(each.mean(dim=1), dim=-1)
 
@@ -162,26 +161,6 @@ def clip_objective(class_aware: bool = True) -> Objective:
         return clip_loss(model.embed_visual(visual), text, model.logit_scale, targets if class_aware else None)
 
     return objective
-
-
-def prompt_tokens(class_names: Sequence[str], templates: Sequence[str] = captions.PROMPT_TEMPLATES) -> torch.Tensor:
-    """Each class's prompts, one per template, as float token ids (C, T * MAX_WORDS): a class's semantics."""
-    texts = [t.format(colour=name.split()[0], shape=name.split()[1]) for name in class_names for t in templates]
-    return torch.from_numpy(captions.tokenize(texts)).float().reshape(len(class_names), -1)
-
-
-def captioned(dataset: ZSLDataset, templates: Sequence[str] = captions.PROMPT_TEMPLATES) -> ZSLDataset:
-    """SHAPES with each trainval image's caption tokens beside its features (N, d_v + MAX_WORDS), 0 for the test
-    images, whose captions are never written, and ``"prompts"`` (``templates``) as its only class semantics."""
-    if dataset.image_files is None or dataset.name != "SHAPES":
-        raise ValueError(f"captions exist for SHAPES only (rendered images), not for {dataset.name}")
-    tokens = torch.zeros(len(dataset.labels), captions.MAX_WORDS)
-    index = dataset.trainval.cpu()
-    texts = captions.image_captions([dataset.image_files[i] for i in index.tolist()])
-    tokens[index] = torch.from_numpy(captions.tokenize(texts)).float()
-    features = torch.cat([dataset.features, tokens.to(dataset.device)], dim=1)
-    prompts = prompt_tokens(dataset.class_names, templates).to(dataset.device)
-    return dataclasses.replace(dataset, features=features, semantics={"prompts": prompts}, regions=None)
 
 
 MODELS["clip"] = CLIP  # registered here: models.py cannot import this module, which builds on its ZSLModel
