@@ -130,7 +130,7 @@ HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", re.DOTALL)
 GOING_FURTHER = "## Going further"
 # Notebooks not yet rewritten to this form, per check: each case fails today and is marked so (strict: the mark must
 # go once the notebook passes).
-NOT_YET = {"calibration": set(), "words": set(), "diagram": set(), "visible": set(), "stubs": set(), "course": {"words"}}
+NOT_YET: dict[str, set] = {"calibration": set(), "words": set(), "diagram": set(), "visible": set(), "stubs": set(), "course": set()}
 
 
 def _cases(paths: list[Path], check: str) -> list:
