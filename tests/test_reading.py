@@ -128,19 +128,6 @@ DIAGRAM_NOTEBOOKS = {0, 2, 3, 4, 5, 6, 7, 8, 11, 12}
 PASS_LINE = re.compile(r'print\("Exercise (\d+\.\d+): visible checks passed; hidden checks run at grading"\)')
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", re.DOTALL)
 GOING_FURTHER = "## Going further"
-# Notebooks not yet rewritten to this form, per check: each case fails today and is marked so (strict: the mark must
-# go once the notebook passes).
-NOT_YET: dict[str, set] = {"calibration": set(), "words": set(), "diagram": set(), "visible": set(), "stubs": set(), "course": set()}
-
-
-def _cases(paths: list[Path], check: str) -> list:
-    mark = pytest.mark.xfail(strict=True, reason="notebook not yet rewritten to CONTRIBUTING's form")
-    return [pytest.param(p, id=p.name, marks=mark if int(p.name[:2]) in NOT_YET[check] else ()) for p in paths]
-
-
-def _course_check(check: str):
-    reason = "notebooks not yet rewritten to CONTRIBUTING's form"
-    return pytest.mark.xfail(strict=True, reason=reason) if check in NOT_YET["course"] else (lambda f: f)
 
 
 def _number(path: Path) -> int:
@@ -185,7 +172,7 @@ def test_markdown_words_counts_the_main_text_up_to_going_further():
     assert markdown_words(notebook) == (4, 12)
 
 
-@pytest.mark.parametrize("path", _cases([p for p in PATHS if _number(p) < 9], "calibration"))
+@pytest.mark.parametrize("path", [p for p in PATHS if _number(p) < 9], ids=lambda p: p.name)
 def test_calibration_is_not_named_before_notebook_09(path: Path):
     """00-08 teach with plain GZSL (ZSL, S, U, H): calibration, its ways, the rehearsal, AUSUC and the hold-out are
     taught in 09, so no markdown cell and no output of an earlier notebook names them."""
@@ -196,14 +183,13 @@ def test_calibration_is_not_named_before_notebook_09(path: Path):
     assert not found, f"{path.name} names what notebook 09 teaches (cell, word): {found}"
 
 
-@pytest.mark.parametrize("path", _cases(EDITIONS, "words"))
+@pytest.mark.parametrize("path", EDITIONS, ids=lambda p: p.name)
 def test_word_budget_of_each_notebook(path: Path):
     main, whole = markdown_words(_read(path))
     assert main <= 2500, f"{path.name}: {main} words before '{GOING_FURTHER}' (at most 2,500)"
     assert whole <= 3500, f"{path.name}: {whole} markdown words in all (at most 3,500)"
 
 
-@_course_check("words")
 def test_word_budget_of_the_course():
     total = sum(markdown_words(_read(path))[1] for path in EDITIONS if _number(path) <= 11)
     assert total < 32000, f"notebooks 00-11 hold {total} markdown words together (under 32,000)"
@@ -219,7 +205,6 @@ def _final_image(path: Path) -> str | None:
     return images[-1] if images else None
 
 
-@_course_check("figures")
 def test_no_two_notebooks_end_on_the_same_figure():
     """Each notebook ends with the t-SNE of its own model: the last image of every executed reader's edition is its
     own."""
@@ -234,7 +219,7 @@ def test_no_two_notebooks_end_on_the_same_figure():
     assert not shared, f"notebooks that end on the same figure: {shared}"
 
 
-@pytest.mark.parametrize("path", _cases([p for p in PATHS if _number(p) in DIAGRAM_NOTEBOOKS], "diagram"))
+@pytest.mark.parametrize("path", [p for p in PATHS if _number(p) in DIAGRAM_NOTEBOOKS], ids=lambda p: p.name)
 def test_each_model_notebook_draws_its_model(path: Path):
     assert any("plot_model_diagram(" in cell.source for cell in _code(_read(path))), (
         f"{path.name} draws no diagram of its model: add plot_model_diagram('<name>') beside its equations"
@@ -284,7 +269,7 @@ def test_answers_given_away_finds_choices_and_bands_but_not_the_bounds_of_a_frac
     assert _answers_given_away("for margin in (0.0, 0.35):\n    pass") == []
 
 
-@pytest.mark.parametrize("path", _cases(PATHS, "visible"))
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.name)
 def test_visible_checks_give_no_answer_away_and_say_when_they_pass(path: Path):
     """A visible check never shows an accepted answer or band (they live in the hidden tests), and a passing one
     ends by printing the pass line of its exercise, so a student can tell a pass from a cell that did not run."""
@@ -333,7 +318,7 @@ def test_unrunnable_names_finds_a_name_no_statement_defines():
     assert unrunnable_names("total = 1\nprint(total, len([]))", set()) == set()
 
 
-@pytest.mark.parametrize("path", _cases(PATHS, "stubs"))
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.name)
 def test_every_stub_runs_as_given(path: Path):
     """The code after a solution's ``### END SOLUTION`` (what follows the stub's ``raise`` in the reader's edition)
     reads only the set-up cell's names, its own cell's, and names its statement asks for in backquotes."""
