@@ -182,7 +182,7 @@ def test_rows_of_other_dataset_files_are_refused(tiny_folder: Path, tmp_path: Pa
         check_fingerprints(rows, mine, tmp_path / "results.json")
     check_fingerprints([{"model": "eszsl", "seed": 0, "data": mine}], mine, "results.json")
     check_fingerprints([{"model": "eszsl", "seed": 0}], mine, "results.json")  # an older row: merged, with a warning
-    assert "record no dataset fingerprint" in capsys.readouterr().err
+    assert "record no dataset fingerprint" in capsys.readouterr().out
 
 
 def test_repeated_models_run_once(capsys):
@@ -663,3 +663,21 @@ def test_workers_end_when_the_benchmark_is_killed(tmp_path: Path):
         time.sleep(0.2)
     os.kill(worker, signal.SIGKILL)
     pytest.fail("the worker outlived its killed parent by 10 s")
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float16"])
+def test_inputs_of_another_dtype_than_the_weights_are_named(dtype: str):
+    import torch
+
+    from zsl_utils.models import Bilinear
+    from zsl_utils.train import TrainConfig, fit
+
+    visual, labels, semantics = _toy_problem()
+    model = Bilinear(8, 6)
+    other = visual.to(getattr(torch, dtype))
+    with pytest.raises(
+        ValueError, match=rf"class_scores: visual is torch.{dtype} but the model's weights are torch.float32"
+    ):
+        model.class_scores(other, semantics)
+    with pytest.raises(ValueError, match=rf"visual is torch.{dtype}"):
+        fit(model, other, labels, semantics, torch.arange(4), TrainConfig(epochs=1, progress=False))

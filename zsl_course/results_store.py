@@ -19,7 +19,6 @@ import contextlib
 import fcntl
 import hashlib
 import os
-import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -71,7 +70,7 @@ def check_fingerprints(
     rows: Sequence[dict], fingerprint: dict[str, str], path: str | Path, key: str = "data", warn: bool = True
 ) -> None:
     """A ValueError when a row of ``rows`` (read from ``path``) ran on other dataset files than ``fingerprint``
-    (``row[key]``), naming the files that differ; with ``warn``, a warning on stderr for rows of an older version,
+    (``row[key]``), naming the files that differ; with ``warn``, a note on stdout for rows of an older version,
     which record none."""
     unknown = 0
     for row in rows:
@@ -88,9 +87,8 @@ def check_fingerprints(
             )
     if unknown and warn:
         print(
-            f"warning: {unknown} row(s) of {path} record no dataset fingerprint (an older version wrote them): they "
-            "are merged assuming the same dataset files; rerun them to be sure",
-            file=sys.stderr,
+            f"note: {unknown} row(s) of {path} record no dataset fingerprint (an older version wrote them): they "
+            "are merged assuming the same dataset files; rerun them to be sure"
         )
 
 
