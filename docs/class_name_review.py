@@ -52,6 +52,8 @@ def nearest(keys: tuple[str, ...]) -> str:
 
 
 def review_rows(dataset: str, names: list[str]) -> list[str]:
+    """The review table's rows of ``dataset``: each class name that is rare in GloVe or that a synonym replaces, with
+    its GloVe rank, its neighbours before and the decision."""
     vectors = glove50()
     synonyms = DATASET_SYNONYMS[dataset]
     rows = []
@@ -75,6 +77,7 @@ def review_rows(dataset: str, names: list[str]) -> list[str]:
 
 
 def main() -> None:
+    """Write docs/class_names.md from the xlsa17 class lists under ``--shared``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared" / "data" / "xlsa17")
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "class_names.md")

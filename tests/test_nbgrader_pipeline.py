@@ -5,6 +5,7 @@ copy); the gradebook must hold full points, fewer points and zero on the autogra
 
 from __future__ import annotations
 
+import html
 import importlib.util
 import re
 import subprocess
@@ -16,6 +17,7 @@ import pytest
 
 from zsl_course.cli import main
 from zsl_course.distribution import SOURCES
+from zsl_course.editions import student_copy
 
 pytest.importorskip("nbgrader")
 
@@ -87,16 +89,10 @@ def test_nbgrader_grades_correct_wrong_and_untouched_submissions(tmp_path: Path,
     from nbgrader.api import Gradebook
 
     course, exchange, student = tmp_path / "course", tmp_path / "exchange", tmp_path / "student"
-    for folder in (course / "source" / ASSIGNMENT, exchange, student):
+    for folder in (exchange, student):
         folder.mkdir(parents=True)
-    (course / "source" / ASSIGNMENT / NOTEBOOK.name).write_bytes(NOTEBOOK.read_bytes())
-    (course / "nbgrader_config.py").write_text(
-        "c = get_config()\n"
-        f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
-        f"c.CourseDirectory.root = {str(course)!r}\n"
-        f"c.Exchange.root = {str(exchange)!r}\n"
-        "c.Execute.timeout = 300\n"
-    )
+    assert main(["course", str(course), "--exchange", str(exchange), "--timeout", "300"]) == 0
+    assert (course / "source" / ASSIGNMENT / NOTEBOOK.name).read_bytes() == NOTEBOOK.read_bytes()
     (student / "nbgrader_config.py").write_text(
         f"c = get_config()\nc.CourseDirectory.course_id = {COURSE_ID!r}\nc.Exchange.root = {str(exchange)!r}\n"
         f"c.Exchange.cache = {str(student / 'cache')!r}\n"  # not the user's own ~/.local/share/jupyter
@@ -107,6 +103,12 @@ def test_nbgrader_grades_correct_wrong_and_untouched_submissions(tmp_path: Path,
     _nbgrader(student, "fetch_assignment", ASSIGNMENT)
     fetched = student / ASSIGNMENT / NOTEBOOK.name
     released = nbformat.read(fetched, as_version=4)
+    # nbgrader's own release is the course's student copy: the same cells, stubs that name their exercise, and the
+    # tag that lets Run All go on to the final figure.
+    ours = student_copy(nbformat.read(NOTEBOOK, as_version=4))
+    assert [(c.cell_type, c.source, c.metadata.get("tags")) for c in released.cells] == [
+        (c.cell_type, c.source, c.metadata.get("tags")) for c in ours.cells
+    ]
 
     source = nbformat.read(NOTEBOOK, as_version=4)
     answers, tests = _answers(source), _autograded_tests(source)
@@ -163,3 +165,15 @@ def test_nbgrader_grades_correct_wrong_and_untouched_submissions(tmp_path: Path,
     assert [score for score, _ in totals] == [sum(full.values()), sum(wrong.values()), 0]
     pages = [re.search(r"Score: ([0-9.]+) / ([0-9.]+)", page.read_text()).groups() for page in feedback]
     assert [(float(score), float(max_score)) for score, max_score in pages] == totals
+    # No hidden test reaches a student: not its markers, not one of its lines.
+    hidden = {
+        line.strip()
+        for cell in source.cells
+        for block in re.findall(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", cell.source, re.DOTALL)
+        for line in block.splitlines()
+        if len(line.strip()) > 30
+    }
+    assert hidden, "the notebook has hidden tests to look for"
+    for page in feedback:
+        text = html.unescape(page.read_text())
+        assert "HIDDEN TESTS" not in text and not [line for line in hidden if line in text], page

@@ -434,3 +434,77 @@ def test_withheld_lets_an_own_implementation_run_and_names_a_bad_path():
     with pytest.raises(ValueError, match="names no attribute"):
         with withheld(namespace["h"], "zsl_utils.metrics.no_such_function"):
             pass
+
+
+# Ways around a withheld reference that a student found (each must fail the check): the reference reached at call
+# time through a container, a partial, a string lookup, a reloaded module or a fresh copy of its file loaded by
+# another path, the guard switched off or tripped and caught.
+_SHORTCUTS = {
+    "a container": "from zsl_utils import metrics\nrefs = {'h': metrics.harmonic_mean}\n"
+    "def h(s, u):\n    return refs['h'](s, u)\n",
+    "a partial": "import functools\nfrom zsl_utils import metrics\nref = functools.partial(metrics.harmonic_mean)\n"
+    "def h(s, u):\n    return ref(s, u)\n",
+    "a string lookup": "import importlib\n"
+    "def h(s, u):\n    return getattr(importlib.import_module('zsl_utils.metrics'), 'harmonic_' + 'mean')(s, u)\n",
+    "a reloaded module": "import importlib\nimport zsl_utils.metrics\n"
+    "def h(s, u):\n    return importlib.reload(zsl_utils.metrics).harmonic_mean(s, u)\n",
+    "a fresh copy by another path": "import importlib.util, os, sys, zsl_utils\n"
+    "def h(s, u):\n    home = os.path.dirname(zsl_utils.__file__)\n"
+    "    path = os.path.join(home, '..', os.path.basename(home), 'metrics.py')\n"
+    "    spec = importlib.util.spec_from_file_location('copy_of_metrics', path)\n"
+    "    module = sys.modules['copy_of_metrics'] = importlib.util.module_from_spec(spec)\n"
+    "    spec.loader.exec_module(module)\n"
+    "    return module.harmonic_mean(s, u)\n",
+    "the guard switched off": "import sys\nfrom zsl_utils import metrics\nrefs = [metrics.harmonic_mean]\n"
+    "def h(s, u):\n    sys.setprofile(None)\n    return refs[0](s, u)\n",
+    "the guard tripped and caught": "from zsl_utils import metrics\nrefs = [metrics.harmonic_mean]\n"
+    "def h(s, u):\n    try:\n        return refs[0](s, u)\n    except Exception:\n"
+    "        return 0.0 if s + u == 0 else 2 * s * u / (s + u)\n",
+}
+
+
+@pytest.mark.parametrize("how", list(_SHORTCUTS))
+def test_withheld_catches_the_reference_reached_at_call_time(how: str):
+    import sys
+
+    from zsl_course.grading import WithheldError, withheld
+    from zsl_utils import metrics
+
+    h = _namespace(_SHORTCUTS[how])["h"]
+    with pytest.raises(WithheldError, match="harmonic_mean"):
+        with withheld(h, "zsl_utils.metrics.harmonic_mean"):
+            h(0.5, 0.25)
+    assert sys.getprofile() is None  # the guard is gone after the check
+    sys.modules.pop("copy_of_metrics", None)
+    assert sys.modules["zsl_utils.metrics"].harmonic_mean(0.5, 0.25) == pytest.approx(1 / 3)
+    assert metrics.harmonic_mean(0.5, 0.25) == pytest.approx(1 / 3)
+
+
+def test_withheld_lets_other_package_code_and_torch_run_under_the_guard():
+    from zsl_course.grading import withheld
+    from zsl_utils import metrics
+
+    namespace = _namespace(
+        "import torch\nfrom zsl_utils import metrics\n"
+        "def h(s, u):\n    t = torch.nn.functional.relu(torch.tensor([s, u]))\n"
+        "    metrics.per_class_accuracy(torch.tensor([0, 1]), torch.tensor([0, 1]), torch.tensor([0, 1]))\n"
+        "    return float(2 * t[0] * t[1] / (t[0] + t[1]))\n"
+    )
+    with withheld(namespace["h"], "zsl_utils.metrics.harmonic_mean"):
+        assert namespace["h"](0.5, 0.25) == pytest.approx(1 / 3)
+    assert metrics.harmonic_mean(0.5, 0.5) == 0.5
+
+
+def test_the_checks_tools_cannot_be_replaced(monkeypatch):
+    import torch
+
+    import zsl_course.grading as grading
+    from zsl_course.grading import WithheldError, withheld
+
+    with pytest.raises(AttributeError, match="cannot be replaced"):
+        grading.withheld = lambda *args: None
+    assert grading.withheld is withheld
+    monkeypatch.setattr(torch.testing, "assert_close", lambda *args, **kwargs: None)
+    with pytest.raises(WithheldError, match="assert_close is not torch's own"):
+        with withheld(lambda s, u: 0.0, "zsl_utils.metrics.harmonic_mean"):
+            pass

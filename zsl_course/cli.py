@@ -281,6 +281,19 @@ def _grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _course(args: argparse.Namespace) -> int:
+    try:
+        from .nbgrader_course import write_course_folder
+    except ImportError as error:
+        raise ValueError(f"{error}: `zsl-course course` needs nbgrader: pip install 'zsl-course[teach]'") from None
+    written = write_course_folder(args.root, args.exchange, timeout=args.timeout)
+    print(
+        f"nbgrader course folder {Path(args.root).resolve()}: {written[0].name} and {len(written) - 1} assignments "
+        f"in source/; run nbgrader's commands there (docs/teaching.md)"
+    )
+    return 0
+
+
 def _exercise_table(args: argparse.Namespace) -> int:
     from .grading import update_exercise_table
 
@@ -386,6 +399,16 @@ def build_parser() -> argparse.ArgumentParser:
     clean = commands.add_parser("clean", help="strip volatile metadata from notebooks in place (outputs kept)")
     clean.add_argument("notebooks", nargs="+", help="the .ipynb files to clean")
     clean.set_defaults(func=_clean)
+
+    course = commands.add_parser(
+        "course", help="an nbgrader course folder: nbgrader_config.py and every notebook as an assignment in source/"
+    )
+    course.add_argument("root", help="the course folder to create (absolute or relative; never overwritten)")
+    course.add_argument("--exchange", required=True, help="nbgrader's exchange folder, shared by the hub's users")
+    course.add_argument(
+        "--timeout", type=int, default=600, help="seconds per cell under autograde (default 600; nbgrader's is 30)"
+    )
+    course.set_defaults(func=_course)
 
     table = commands.add_parser(
         "exercise-table", help="rewrite the exercise table of docs/teaching.md from the instructor's source"

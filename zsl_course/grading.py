@@ -7,6 +7,8 @@ from __future__ import annotations
 import contextlib
 import copy
 import importlib
+import os
+import sys
 import time
 import types
 from collections.abc import Callable, Iterator
@@ -335,17 +337,65 @@ def _raiser(path: str) -> Callable:
     return withheld_reference
 
 
+def _code_keys(objects: list[tuple[str, object]]) -> dict[tuple[str, str], str]:
+    """(file, qualified name) of the code of every withheld object -> its path: the same code runs whichever name,
+    container, partial or freshly loaded copy of its module calls it. A class counts with all its functions."""
+    keys = {}
+    for path, value in objects:
+        members = list(vars(value).values()) if isinstance(value, type) else [value]
+        for member in members:
+            for candidate in (member, getattr(member, "__func__", None), getattr(member, "__wrapped__", None)):
+                code = getattr(candidate, "__code__", None)
+                if isinstance(code, types.CodeType):
+                    keys[(code.co_filename, code.co_qualname)] = path
+    return keys
+
+
+class _CallGuard:
+    """A profile function (``sys.setprofile``) that refuses every call into a withheld object's code."""
+
+    def __init__(self, keys: dict[tuple[str, str], str]) -> None:
+        self.keys = {(os.path.realpath(file), name): path for (file, name), path in keys.items()}
+        self.files: dict[str, str] = {}  # a code object's file name -> its real path (a copy loaded by another path)
+
+    def __call__(self, frame: types.FrameType, event: str, arg: object) -> None:
+        if event == "call":
+            file = frame.f_code.co_filename
+            real = self.files.get(file) or self.files.setdefault(file, os.path.realpath(file))
+            path = self.keys.get((real, frame.f_code.co_qualname))
+            if path is not None:
+                raise WithheldError(f"write it yourself: the package's {path} is withheld in this check")
+
+
+def _check_machinery() -> None:
+    """Refuse to grade when the checks' own tools were replaced: ``torch.testing.assert_close`` must be torch's."""
+    import torch.testing
+    from torch.testing import _comparison
+
+    genuine = _comparison.assert_close
+    home = Path(torch.testing.__file__).resolve().parents[1]
+    code = getattr(genuine, "__code__", None)
+    if torch.testing.assert_close is not genuine or code is None or not Path(code.co_filename).is_relative_to(home):
+        raise WithheldError(
+            "torch.testing.assert_close is not torch's own: restart the kernel and run the notebook without "
+            "replacing the checks' tools"
+        )
+
+
 @contextlib.contextmanager
 def withheld(function: Callable, *references: str) -> Iterator[None]:
     """Run a student's ``function`` with the package's own implementation of the same thing made unavailable.
 
     ``references`` are dotted paths (``"zsl_utils.losses.ranking_loss"``, ``"zsl_utils.models.ESZSL.closed_form"``).
-    On entry, raises :class:`WithheldError` if ``function`` holds one of them (imported under a global name, in a
-    closure or a default argument, or through a helper function of the same namespace). Inside the block each
-    reference is replaced on its module or class by a function that raises :class:`WithheldError`
-    ("write it yourself: ..."), so calling it through the module, the class or an instance fails; everything is
-    restored on exit. Compute the expected values before the block.
+    On entry, refuses (:class:`WithheldError`) a replaced ``torch.testing.assert_close`` and a ``function`` that
+    holds a reference (imported under a global name, in a closure or a default argument, or through a helper
+    function of the same namespace). Inside the block each reference is replaced on its module or class by a
+    function that raises :class:`WithheldError` ("write it yourself: ..."), and any call into its code, through
+    another module that re-exports it, a container, a partial, a reloaded or freshly loaded copy of its module,
+    raises the same; switching that guard off inside the block fails the check on exit. Everything is restored on
+    exit. Compute the expected values after the block, so that the student's function cannot read them.
     """
+    _check_machinery()
     targets = [(path, *_resolve(path)) for path in references]
     objects = [(path, getattr(owner, name)) for path, owner, name in targets]  # kept alive while ids are compared
     objects += [(path, vars(owner)[name]) for path, owner, name in targets if name in vars(owner)]
@@ -357,6 +407,7 @@ def withheld(function: Callable, *references: str) -> Iterator[None]:
             f"write it yourself: your function uses the package's {path} (through {how}), which is "
             "withheld in this check"
         )
+    guard, previous = _CallGuard(_code_keys(objects)), sys.getprofile()
     saved = []
     try:
         for path, owner, name in targets:
@@ -368,10 +419,27 @@ def withheld(function: Callable, *references: str) -> Iterator[None]:
                 replacement = classmethod(replacement)
             saved.append((owner, name, name in vars(owner), raw))
             setattr(owner, name, replacement)
+        sys.setprofile(guard)
         yield
+        if sys.getprofile() is not guard:
+            raise WithheldError(
+                "the check's guard was switched off (sys.setprofile) or tripped and caught: the package's "
+                f"{', '.join(references)} must not be called in this check"
+            )
     finally:
+        sys.setprofile(previous)
         for owner, name, own, raw in reversed(saved):
             if own:
                 setattr(owner, name, raw)
             else:
                 delattr(owner, name)
+
+
+class _ReadOnlyModule(types.ModuleType):
+    """This module while a notebook runs: assigning to its names (``grading.withheld = ...``) is refused."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"zsl_course.grading.{name} cannot be replaced: the checks use the course's own")
+
+
+types.ModuleType.__setattr__(sys.modules[__name__], "__class__", _ReadOnlyModule)  # also on importlib.reload

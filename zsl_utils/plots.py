@@ -449,7 +449,7 @@ x>phi phi>W W>J s>J J>F L~W
 x 0 0 data image $x$
 phi 1 0 frozen CNN $\phi$ (frozen) | $\mathbf{v} = \phi(x) \in \mathbb{R}^{d_v}$
 W 2 0 learned $W \in \mathbb{R}^{d_v \times d_s}$ (closed form) | $W^\top \mathbf{v} \in \mathbb{R}^{d_s}$
-s 0 1 data class vector, every class: | $\mathbf{s}_c \in \mathbb{R}^{d_s}$, z-scored
+s 0 1 data class vector, every class: | $\mathbf{s}_c \in \mathbb{R}^{d_s}$, L2-normalised
 J 3 0.5 joint semantic space $\mathbb{R}^{d_s}$: | $W^\top \mathbf{v}$ beside $\mathbf{s}_c$
 F 4 0.5 joint $F(x, c) = \mathbf{v}^\top W \mathbf{s}_c$ | $\hat{y}(x) = \arg\max{}_c F(x, c)$
 L 2 2 loss closed form on the $n$ seen images $X$, targets $Y \in \{-1, 1\}^{n \times C_{tr}}$:

@@ -118,7 +118,7 @@ WRONG_ANSWERS: dict[str, list[str]] = {
     return (d_pos - d_neg + margin).clamp(min=0).mean()
 ''',
     ],
-    # The experiment 05_experiment_temperature: its check accepts, on SHAPES, validation ZSL in [0.60, 0.70] and tau 0.1. Measured with
+    # The experiment 05_experiment_temperature: its hidden check accepts, on SHAPES, validation ZSL in [0.60, 0.70] and tau 0.1. Measured with
     #   python tests/exercises/measure_band.py 05_losses 05_experiment_temperature --seeds 0 1 2 3 4
     # (one thread, on the 2-core machine shared with other jobs, load average 4 to 8):
     #   seed 0: experiment_choice 0.1, experiment_val_zsl 0.6497  (0.9 s)

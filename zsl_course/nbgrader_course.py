@@ -1,0 +1,95 @@
+"""An nbgrader course folder for the course's notebooks: its ``nbgrader_config.py`` and ``source/`` assignments.
+
+The configuration makes nbgrader's own commands give what the course's do: ``nbgrader generate_assignment`` writes
+the student edition of ``zsl-course release`` (each stub names its exercise, and solution and check cells carry
+the tag that lets Run All go on past an unfinished exercise to the final figure), and ``nbgrader
+generate_feedback`` clears hidden tests from the feedback it writes (nbgrader's default keeps them).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from nbgrader.preprocessors import NbGraderPreprocessor
+
+from .distribution import SOURCES
+from .editions import NBVAL_TAGS, READER_TAG, _named_stubs, nbgrader_meta
+
+__all__ = ["COURSE_ID", "NamedStubs", "ReaderTags", "nbgrader_config", "write_course_folder"]
+
+COURSE_ID = "zsl-course"
+
+
+class NamedStubs(NbGraderPreprocessor):
+    """nbgrader's ClearSolutions, with each stub raising a NotImplementedError that names its exercise."""
+
+    def preprocess(self, nb, resources):
+        """The notebook with every solution replaced by its exercise's stub."""
+        return _named_stubs(nb, resources)
+
+
+class ReaderTags(NbGraderPreprocessor):
+    """Tag solution and autograded test cells ``raises-exception`` (Run All carries on past them); drop nbval's."""
+
+    def preprocess(self, nb, resources):
+        """The notebook with its graded cells tagged."""
+        for cell in nb.cells:
+            tags = [tag for tag in cell.metadata.get("tags", []) if tag not in NBVAL_TAGS]
+            meta = nbgrader_meta(cell)
+            if cell.cell_type == "code" and (meta.get("solution") or meta.get("grade")) and READER_TAG not in tags:
+                tags.append(READER_TAG)
+            if tags:
+                cell.metadata["tags"] = tags
+            else:
+                cell.metadata.pop("tags", None)
+        return nb, resources
+
+
+def nbgrader_config(root: Path, exchange: Path, timeout: int = 600) -> str:
+    """The text of the course folder's ``nbgrader_config.py``."""
+    return f'''"""nbgrader's configuration of this course folder, written by `zsl-course course`."""
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbgrader.converters import GenerateAssignment
+from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions, GetGrades
+
+from zsl_course.nbgrader_course import NamedStubs, ReaderTags
+
+c = get_config()  # noqa: F821 (nbgrader defines it)
+c.CourseDirectory.course_id = {COURSE_ID!r}
+c.CourseDirectory.root = {str(root)!r}
+c.Exchange.root = {str(exchange)!r}
+c.Execute.timeout = {timeout}  # seconds per cell; nbgrader's default of 30 is short on a real dataset
+
+# The student copy of `zsl-course release`: stubs that name their exercise, and Run All going on to the final figure.
+preprocessors = [NamedStubs if p is ClearSolutions else p for p in GenerateAssignment.class_traits()["preprocessors"].default()]
+c.GenerateAssignment.preprocessors = preprocessors + [ReaderTags]
+# Feedback without the hidden tests (nbgrader's default shows them, and with them the reference implementation).
+c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, ClearHiddenTests]
+'''
+
+
+def write_course_folder(root: str | Path, exchange: str | Path, timeout: int = 600) -> list[Path]:
+    """Write ``root/nbgrader_config.py`` and ``root/source/<NN_name>/<NN_name>.ipynb`` for every notebook of the
+    instructor's source; return the files written. Refuses, writing nothing, when any of them exists already."""
+    root, exchange = Path(root).resolve(), Path(exchange).resolve()
+    notebooks = sorted(SOURCES.glob("[0-9]*.ipynb"))
+    if not notebooks:
+        raise ValueError(
+            f"no instructor's notebooks in {SOURCES}: `zsl-course course` runs from a clone of the course "
+            "(its instructor/ folder), not from a wheel install"
+        )
+    config = root / "nbgrader_config.py"
+    targets = [root / "source" / path.stem / path.name for path in notebooks]
+    taken = [path for path in [config, *targets] if path.exists()]
+    if taken:
+        raise ValueError(
+            f"{root} already holds {', '.join(str(p.relative_to(root)) for p in taken)}; nothing written: choose "
+            "a new folder (the gradebook and the students' work of an existing course stay untouched)"
+        )
+    written = []
+    for path, target in zip(notebooks, targets):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        written.append(Path(shutil.copyfile(path, target)))
+    config.write_text(nbgrader_config(root, exchange, timeout))
+    return [config, *written]
