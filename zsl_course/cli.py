@@ -175,8 +175,9 @@ def _run(args: argparse.Namespace) -> int:
     from .distribution import reader_edition
     from .runner import run_course
 
+    if args.notebooks:
+        _notebook_folder(Path(args.notebooks), args.pattern, "--notebooks")
     notebooks = Path(args.notebooks) if args.notebooks else reader_edition()
-    _notebook_folder(notebooks, args.pattern, "--notebooks")
     if Path(args.out).exists() and not Path(args.out).is_dir():
         raise ValueError(f"--out {args.out} is a file, not a folder; choose a folder for the executed notebooks")
     _check_course_environment()

@@ -9,7 +9,8 @@ module gives it what makes that safe:
   on, and rows of other files are never merged into one mean (the error names the files that differ);
 - :func:`unique_models`: ``--models eszsl eszsl`` runs ``eszsl`` once, with a note;
 - :func:`check_out_folder`: ``--out`` is checked (a file, ``results.json`` a folder, no write permission) before
-  anything is loaded or trained, and nothing is created on disk by the check.
+  anything is loaded or trained, and nothing is created on disk by the check;
+- :func:`exit_with_parent`: a worker process ends when the benchmark that started it dies (``kill -9`` included).
 """
 
 from __future__ import annotations
@@ -18,13 +19,22 @@ import contextlib
 import fcntl
 import hashlib
 import os
-import sys
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from zsl_utils.xlsa17_files import XLSA17_FILES
 
-__all__ = ["LOCK_NAME", "results_lock", "data_fingerprint", "check_fingerprints", "unique_models", "check_out_folder"]
+__all__ = [
+    "LOCK_NAME",
+    "results_lock",
+    "data_fingerprint",
+    "check_fingerprints",
+    "unique_models",
+    "check_out_folder",
+    "exit_with_parent",
+]
 
 LOCK_NAME = ".results.lock"
 """The lock file in ``OUT``: empty, left in place (removing it while another process waits would break the lock)."""
@@ -60,7 +70,7 @@ def check_fingerprints(
     rows: Sequence[dict], fingerprint: dict[str, str], path: str | Path, key: str = "data", warn: bool = True
 ) -> None:
     """A ValueError when a row of ``rows`` (read from ``path``) ran on other dataset files than ``fingerprint``
-    (``row[key]``), naming the files that differ; with ``warn``, a warning on stderr for rows of an older version,
+    (``row[key]``), naming the files that differ; with ``warn``, a note on stdout for rows of an older version,
     which record none."""
     unknown = 0
     for row in rows:
@@ -77,9 +87,8 @@ def check_fingerprints(
             )
     if unknown and warn:
         print(
-            f"warning: {unknown} row(s) of {path} record no dataset fingerprint (an older version wrote them): they "
-            "are merged assuming the same dataset files; rerun them to be sure",
-            file=sys.stderr,
+            f"note: {unknown} row(s) of {path} record no dataset fingerprint (an older version wrote them): they "
+            "are merged assuming the same dataset files; rerun them to be sure"
         )
 
 
@@ -114,3 +123,16 @@ def check_out_folder(out: str | Path) -> None:
     where = _nearest_existing(out)
     if not os.access(where, os.W_OK | os.X_OK):
         raise ValueError(f"cannot write the results to {out}: permission denied in {where}; choose another --out")
+
+
+def exit_with_parent(poll_seconds: float = 1.0) -> None:
+    """Call in a worker process (a pool's initializer): a daemon thread ends this process within ``poll_seconds``
+    of its parent's death, however the parent died (``kill -9`` runs no clean-up that would stop the workers)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(poll_seconds)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()

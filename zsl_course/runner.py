@@ -87,12 +87,17 @@ def run_course(
 ) -> list[RunRecord]:
     """Execute each notebook matching ``pattern`` in a fresh kernel (stopping at the first error); write executed
     copies to ``out/notebooks`` and their figures to ``out/figures``; print one line per notebook: its wall-clock
-    time, its kernel's peak memory, its figures and its last GBU result line."""
+    time, its kernel's peak memory, its figures and its last GBU result line. No notebook matching is a ValueError."""
     out, notebooks = Path(out), Path(notebooks)
+    paths = sorted(notebooks.glob(pattern))
+    if not paths:
+        raise ValueError(
+            f"no notebook in {notebooks} matches {pattern!r}; check --pattern (a glob such as '07_*.ipynb')"
+        )
     (out / "notebooks").mkdir(parents=True, exist_ok=True)
     (out / "figures").mkdir(parents=True, exist_ok=True)
     records = []
-    for path in sorted(notebooks.glob(pattern)):
+    for path in paths:
         notebook = nbformat.read(path, as_version=4)
         start = time.perf_counter()
         peak = _execute_measured(notebook, notebooks, timeout)

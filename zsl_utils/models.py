@@ -204,9 +204,15 @@ class ZSLModel(nn.Module):
     ) -> None:
         """Raise ValueError naming the shapes given and the shapes expected when ``visual``/``semantics`` do not fit."""
         given = {"visual": visual, "semantics": semantics}
+        weights = next((p.dtype for p in self.parameters() if p.is_floating_point()), None)
         for name, tensor in given.items():
             if tensor is not None and not isinstance(tensor, torch.Tensor):
                 raise TypeError(f"{type(self).__name__}.{method}: {name} must be a torch.Tensor, got {type(tensor)}")
+            if tensor is not None and weights is not None and tensor.is_floating_point() and tensor.dtype != weights:
+                raise ValueError(
+                    f"{type(self).__name__}.{method}: {name} is {tensor.dtype} but the model's weights are {weights}; "
+                    f"pass {name}.to({weights}) (or convert the model: model.to({tensor.dtype}))"
+                )
         ok = True
         expected, got = [], []
         if visual is not None:
