@@ -11,6 +11,7 @@ import time
 import warnings
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import matplotlib
@@ -29,6 +30,15 @@ from zsl_utils.selection import CALIBRATION_RULES, DEFAULT_CONFIGS, select_and_t
 from zsl_utils.semantic import GLOVE50, ONLINE_VECTORS
 from zsl_utils.train import TrainConfig
 from zsl_utils.utils import get_device, write_atomically
+
+from .results_store import (
+    check_fingerprints,
+    check_out_folder,
+    data_fingerprint,
+    exit_with_parent,
+    results_lock,
+    unique_models,
+)
 
 __all__ = [
     "GBU_REFERENCE",
@@ -293,6 +303,7 @@ _WORKER: dict[str, ZSLDataset] = {}
 
 
 def _init_worker(dataset_name: str, word_vectors: tuple[str, ...], device: str) -> None:
+    exit_with_parent()  # a killed benchmark leaves no worker running
     matplotlib.use("Agg")
     _WORKER["dataset"] = load_dataset(dataset_name, word_vectors=word_vectors).to(device)
 
@@ -325,16 +336,21 @@ def run_benchmark(
     Returns this run's results (in model order, then seed) and their markdown table.
     """
     _check_benchmark_args(dataset_name, models, seeds, semantic_kind)
+    models = unique_models(models)
     if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
         raise ValueError(f"the number of jobs (--jobs) must be a positive int, got {jobs!r}")
     if not 0 < epochs_scale <= 1:
         raise ValueError(f"epochs_scale must lie in (0, 1], got {epochs_scale!r}")
     device = get_device(device)
     out = Path(out)
+    check_out_folder(out)
     earlier = _earlier_results(out, dataset_name, semantic_kind)
-    out.mkdir(parents=True, exist_ok=True)
     word_vectors = () if semantic_kind in FILE_SEMANTICS else (semantic_kind,)
     dataset = load_dataset(dataset_name, word_vectors=word_vectors).to(device)
+    fingerprint = data_fingerprint(dataset_folder(dataset_name))
+    check_fingerprints(earlier, fingerprint, out / "results.json")
+    started_with = {(r["model"], r["seed"]) for r in earlier}
+    out.mkdir(parents=True, exist_ok=True)  # only now: a dataset that is not there leaves no empty folder
     models = list(models or default_models(dataset))
     title = f"{dataset.name}, {semantic_kind}, {seeds} seed(s), device {dataset.device.type}"
     if epochs_scale < 1:
@@ -350,6 +366,7 @@ def run_benchmark(
     results = []
 
     def report(record: dict) -> None:
+        record["data"] = fingerprint
         results.append(record)
         results.sort(key=lambda r: order[(r["model"], r["seed"])])
         metrics = EvalResult(**record["metrics"])
@@ -359,11 +376,19 @@ def run_benchmark(
             f"  ({record['seconds']:.1f} s)",
             flush=True,
         )
-        rows = _merged(earlier, results)
-        kept = (
-            f" (+ {len(rows) - len(results)} runs kept from an earlier benchmark)" if len(rows) > len(results) else ""
-        )
-        _write_results(out, dataset.name, semantic_kind, rows, title + kept)
+        with results_lock(out):
+            # re-read under the lock: rows another benchmark wrote meanwhile are kept; this run's own rows written
+            # by an earlier report are dropped and re-appended in run order
+            current = _earlier_results(out, dataset_name, semantic_kind)
+            check_fingerprints(current, fingerprint, out / "results.json", warn=False)
+            mine = {(r["model"], r["seed"]) for r in results} - started_with
+            rows = _merged([r for r in current if (r["model"], r["seed"]) not in mine], results)
+            kept = (
+                f" (+ {len(rows) - len(results)} runs kept from an earlier benchmark)"
+                if len(rows) > len(results)
+                else ""
+            )
+            _write_results(out, dataset.name, semantic_kind, rows, title + kept)
 
     if jobs == 1:
         for run in runs:
@@ -372,6 +397,19 @@ def run_benchmark(
         context = multiprocessing.get_context("spawn")
         init = (dataset.name, word_vectors, str(dataset.device))
         with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=init) as pool:
-            for future in as_completed([pool.submit(_run_in_worker, *run) for run in runs]):
-                report(future.result())
+            futures = {pool.submit(_run_in_worker, *run): run for run in runs}
+            for future in as_completed(futures):
+                try:
+                    record = future.result()
+                except BrokenProcessPool as error:
+                    name, seed = futures[future][:2]
+                    done = {(r["model"], r["seed"]) for r in results}
+                    rest = list(dict.fromkeys(m for m, s, *_ in runs if (m, s) not in done))
+                    raise ValueError(
+                        f"a benchmark worker died (killed, or out of memory) during {name} seed {seed}; the "
+                        f"{len(results)} finished runs are saved in {out / 'results.json'}; run the rest with: "
+                        f"zsl-course benchmark --dataset {dataset_name} --models {' '.join(rest)} --seeds {seeds} "
+                        f"--semantics {semantic_kind} --out {out}"
+                    ) from error
+                report(record)
     return results, markdown_table(results, title)
