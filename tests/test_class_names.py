@@ -91,7 +91,8 @@ def test_load_dataset_applies_the_map_by_default(class_lists, tmp_path: Path, da
     half = 2 * ((len(names) - 2) // 2)  # the first half of the seen classes' images are the train classes'
     splits |= {"train": images[:half], "val": images[half:-4]}
     att = np.eye(len(names), 3)
-    save_xlsa17(tmp_path / "xlsa17" / "data" / dataset, np.zeros((labels.size, 2)), labels, names, att, att, splits)
+    features = np.random.default_rng(0).standard_normal((labels.size, 2))  # not constant: the loader refuses that
+    save_xlsa17(tmp_path / "xlsa17" / "data" / dataset, features, labels, names, att, att, splits)
     data = load_dataset(dataset, root=tmp_path)
     expected, _ = class_name_vectors(names, glove50(), DATASET_SYNONYMS[dataset])
     torch.testing.assert_close(data.semantic("glove50"), expected)

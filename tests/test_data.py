@@ -207,9 +207,8 @@ def test_real_split_files(shared_xlsa17: Path, tmp_path: Path, name: str, counts
     folder = tmp_path / name
     folder.mkdir()
     (folder / "att_splits.mat").write_bytes((shared_xlsa17 / name / "att_splits.mat").read_bytes())
-    scipy.io.savemat(
-        folder / "res101.mat", {"features": np.ones((2, n_images), np.float32), "labels": labels[:, None] + 1}
-    )
+    features = np.random.default_rng(0).standard_normal((2, n_images)).astype(np.float32)  # not constant
+    scipy.io.savemat(folder / "res101.mat", {"features": features, "labels": labels[:, None] + 1})
 
     data = load_xlsa17(folder)
     assert (len(data.trainval), len(data.test_seen), len(data.test_unseen)) == counts
