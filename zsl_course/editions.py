@@ -93,6 +93,12 @@ def student_copy(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     notebook, resources = _named_stubs(notebook, resources)
     for preprocessor in (ClearHiddenTests(), ClearOutput(), LockCells()):
         notebook, resources = preprocessor.preprocess(notebook, resources)
+    return clean_notebook(reader_tags(notebook))
+
+
+def reader_tags(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """``notebook`` (changed in place) with each solution and autograded test cell tagged :data:`READER_TAG` and
+    nbval's tags dropped."""
     for cell in notebook.cells:
         tags = [tag for tag in cell.metadata.get("tags", []) if tag not in NBVAL_TAGS]
         meta = nbgrader_meta(cell)
@@ -102,7 +108,7 @@ def student_copy(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
             cell.metadata["tags"] = tags
         else:
             cell.metadata.pop("tags", None)
-    return clean_notebook(notebook)
+    return notebook
 
 
 _STUB = re.compile(r'raise NotImplementedError\(".*is not done yet: write your code here"\)')

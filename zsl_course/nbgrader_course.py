@@ -14,7 +14,7 @@ from pathlib import Path
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from .distribution import SOURCES
-from .editions import NBVAL_TAGS, READER_TAG, _named_stubs, nbgrader_meta
+from .editions import _named_stubs, reader_tags
 
 __all__ = ["COURSE_ID", "NamedStubs", "ReaderTags", "nbgrader_config", "write_course_folder"]
 
@@ -34,16 +34,7 @@ class ReaderTags(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         """The notebook with its graded cells tagged."""
-        for cell in nb.cells:
-            tags = [tag for tag in cell.metadata.get("tags", []) if tag not in NBVAL_TAGS]
-            meta = nbgrader_meta(cell)
-            if cell.cell_type == "code" and (meta.get("solution") or meta.get("grade")) and READER_TAG not in tags:
-                tags.append(READER_TAG)
-            if tags:
-                cell.metadata["tags"] = tags
-            else:
-                cell.metadata.pop("tags", None)
-        return nb, resources
+        return reader_tags(nb), resources
 
 
 def nbgrader_config(root: Path, exchange: Path, timeout: int = 600) -> str:
