@@ -24,6 +24,7 @@ __all__ = [
     "POINTS",
     "heading_before",
     "nbgrader_meta",
+    "reader_tags",
     "student_copy",
     "untouched_edition",
     "release",
