@@ -127,6 +127,13 @@ def test_nbgrader_grades_correct_wrong_and_untouched_submissions(tmp_path: Path,
 
     _nbgrader(course, "collect", ASSIGNMENT)
     _nbgrader(course, "autograde", ASSIGNMENT)
+    # The course's configuration runs the set-up cell and the graded cells only, as `zsl-course grade` does.
+    autograded = nbformat.read(course / "autograded" / "correct" / ASSIGNMENT / NOTEBOOK.name, as_version=4)
+    code = [cell for cell in autograded.cells if cell.cell_type == "code"]
+    assert [cell.execution_count is not None for cell in code] == [
+        "grade_id" in cell.metadata.get("nbgrader", {}) for cell in code
+    ]
+    assert sum(cell.execution_count is None for cell in code) > 5, "the notebook's demonstrations were left unrun"
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         scores = {

@@ -18,8 +18,10 @@ from zsl_course.editions import READER_TAG, release, student_copy
 from zsl_course.grading import (
     EXERCISE_TABLE_BEGIN,
     EXERCISE_TABLE_END,
+    NOT_RUN_AT_GRADING,
     grade_notebook,
     graded_exercises,
+    skip_ungraded_cells,
     update_exercise_table,
 )
 from zsl_course.kernels import _kernel_config, clean_notebook, execute_notebook
@@ -41,6 +43,12 @@ def _nbgrader(grade_id: str, solution: bool = False, points: int = 0) -> dict:
     return {"nbgrader": meta}
 
 
+def _read_only(grade_id: str) -> dict:
+    """nbgrader's metadata of a read-only cell (the course's set-up cell): locked, neither answer nor test."""
+    meta = {"grade": False, "grade_id": grade_id, "locked": True, "schema_version": 3, "solution": False, "task": False}
+    return {"nbgrader": meta}
+
+
 def _exercise_notebook() -> nbformat.NotebookNode:
     solution = "def add_one(x):\n    \"\"\"x + 1\"\"\"\n    ### BEGIN SOLUTION\n    return x + 1\n    ### END SOLUTION"
     tests = "assert add_one(1) == 2\n### BEGIN HIDDEN TESTS\nassert add_one(-1) == 0\n### END HIDDEN TESTS"
@@ -48,7 +56,10 @@ def _exercise_notebook() -> nbformat.NotebookNode:
         cells=[
             new_markdown_cell("# Exercise"),
             new_code_cell(
-                "import math", outputs=[new_output("stream", name="stdout", text="hello\n")], execution_count=1
+                "import math",
+                metadata=_read_only("setup"),
+                outputs=[new_output("stream", name="stdout", text="hello\n")],
+                execution_count=1,
             ),
             new_code_cell(solution, metadata=_nbgrader("add_one", solution=True)),
             new_code_cell(tests, metadata=_nbgrader("add_one_test", points=2)),
@@ -284,6 +295,39 @@ def test_self_check_restores_emptied_checks_and_their_points(tmp_path: Path):
     assert checked.notes == [f"test cells put back from {solution} (this copy had changed them): add_one_test"]
 
 
+def test_grading_runs_the_setup_and_the_graded_cells_only(tmp_path: Path):
+    solution = tmp_path / "ex.ipynb"
+    nbformat.write(_exercise_notebook(), solution)
+
+    def add_a_demonstration(cells):
+        # A training or figure of the notebook (not graded): grading leaves it unrun, so it writes no file.
+        cells.insert(2, new_code_cell("offset = 1\nopen('demonstration_ran.txt', 'w').close()"))
+
+    path = _submission(tmp_path, "def add_one(x):\n    return x + 1", add_a_demonstration)
+    report = grade_notebook(path, sources=solution)
+    assert (report.earned, report.total) == (3, 3)  # free_test needs the set-up cell's `import math`: it ran
+    assert not (path.parent / "demonstration_ran.txt").exists()
+    # An answer that leans on a name the notebook's demonstrations define fails at grading, as it would in nbgrader.
+    leaning = _submission(tmp_path / "leaning", "def add_one(x):\n    return x + offset", add_a_demonstration)
+    assert "NameError" in grade_notebook(leaning, sources=solution).exercises[0].error
+
+    # The tag on a check does not make grading skip it: a wrong answer still fails its check.
+    def skip_the_check(cells):
+        cells[3].metadata["tags"] = [NOT_RUN_AT_GRADING]
+
+    forged = _submission(tmp_path / "forged", "def add_one(x):\n    return x", skip_the_check)
+    assert [e.earned for e in grade_notebook(forged, sources=solution).exercises] == [0, 1]
+
+    marked = skip_ungraded_cells(nbformat.read(path, as_version=4))
+    assert [NOT_RUN_AT_GRADING in c.metadata.get("tags", []) for c in marked.cells if c.cell_type == "code"] == [
+        False,  # the read-only set-up cell
+        True,  # the demonstration
+        False,  # the answer
+        False,  # its check
+        False,  # the second check
+    ]
+
+
 def test_self_check_scores_a_deleted_check_zero_and_finds_submitted_notebooks(tmp_path: Path, capsys):
     nbformat.write(_exercise_notebook(), tmp_path / "ex.ipynb")
     path = _submission(tmp_path, "def add_one(x):\n    return x + 1", lambda cells: cells.pop(3))
@@ -291,7 +335,7 @@ def test_self_check_scores_a_deleted_check_zero_and_finds_submitted_notebooks(tm
     printed = capsys.readouterr().out
     assert printed.splitlines()[:2] == [
         str(path),
-        "  note: test cells deleted from this notebook score 0: add_one_test",
+        "  note: cells deleted from this notebook (their checks score 0): add_one_test",
     ]
     assert "add_one_test                     0/2  FAILED: the test cell was deleted" in printed
     assert "total 1/3" in printed

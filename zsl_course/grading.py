@@ -26,6 +26,8 @@ __all__ = [
     "Exercise",
     "GradeReport",
     "grade_notebook",
+    "NOT_RUN_AT_GRADING",
+    "skip_ungraded_cells",
     "GradedExercise",
     "graded_exercises",
     "update_exercise_table",
@@ -85,6 +87,36 @@ def _is_autograded_test(cell: nbformat.NotebookNode) -> bool:
     return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
 
 
+def _is_read_only(cell: nbformat.NotebookNode) -> bool:
+    """A locked cell that is neither an answer nor a test: the set-up cell, which grading restores and runs."""
+    meta = nbgrader_meta(cell)
+    return cell.cell_type == "code" and bool(meta.get("locked")) and not meta.get("grade") and not meta.get("solution")
+
+
+NOT_RUN_AT_GRADING = "not-run-at-grading"
+"""The tag that grading (``zsl-course grade``, and ``nbgrader autograde`` in a course folder of ``zsl-course
+course``) gives every code cell it does not run."""
+
+
+def skip_ungraded_cells(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Tag :data:`NOT_RUN_AT_GRADING`, in place, on every code cell without an nbgrader ``grade_id``, and take it off
+    the others: grading runs the set-up cell (read-only) and the graded cells (answers and their checks), which
+    is all the exercises may depend on, and leaves the notebook's demonstrations, trainings and figures unrun. Under
+    ``nbgrader autograde`` it runs after nbgrader's OverwriteCells, which strips a grade id the gradebook does not
+    know, so a student cannot make a cell of theirs run by giving it one."""
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        tags = [tag for tag in cell.metadata.get("tags", []) if tag != NOT_RUN_AT_GRADING]
+        if "grade_id" not in nbgrader_meta(cell):
+            tags.append(NOT_RUN_AT_GRADING)
+        if tags:
+            cell.metadata["tags"] = tags
+        else:
+            cell.metadata.pop("tags", None)
+    return notebook
+
+
 def _grade_ids(notebook: nbformat.NotebookNode) -> set[str]:
     return {nbgrader_meta(cell)["grade_id"] for cell in notebook.cells if "grade_id" in nbgrader_meta(cell)}
 
@@ -103,17 +135,21 @@ def _source_notebook(notebook: nbformat.NotebookNode, sources: Path) -> tuple[Pa
 
 
 def _restore_tests(notebook: nbformat.NotebookNode, source: nbformat.NotebookNode) -> tuple[list[str], list[str]]:
-    """Put the source's autograded test cells (hidden tests included, with the source's points) back into
-    ``notebook``, in place, matched by grade_id. Returns the grade ids whose cell differed from both the released
-    copy and the source, and those missing from ``notebook``."""
-    tests = {nbgrader_meta(cell)["grade_id"]: cell for cell in source.cells if _is_autograded_test(cell)}
+    """Put the source's autograded test cells (hidden tests included, with the source's points) and its read-only
+    set-up cell back into ``notebook``, in place, matched by grade_id. Returns the grade ids whose cell differed
+    from both the released copy and the source, and those missing from ``notebook``."""
+    tests = {
+        nbgrader_meta(cell)["grade_id"]: cell
+        for cell in source.cells
+        if _is_autograded_test(cell) or _is_read_only(cell)
+    }
     released = {nbgrader_meta(cell).get("grade_id"): cell.source for cell in student_copy(source).cells}
     changed = []
     for i, cell in enumerate(notebook.cells):
         grade_id = nbgrader_meta(cell).get("grade_id")
         if grade_id in tests:
             test = tests[grade_id]
-            points = nbgrader_meta(test)["points"]
+            points = nbgrader_meta(test).get("points")
             as_given = (cell.cell_type, cell.source, nbgrader_meta(cell).get("points"))
             if as_given not in {("code", released[grade_id], points), ("code", test.source, points)}:
                 changed.append(grade_id)
@@ -131,8 +167,9 @@ def grade_notebook(path: str | Path, sources: str | Path | None = None, timeout:
     """A student's self-check, scored as nbgrader's autograder would: the autograded test cells are first restored
     from the source notebook (the solution notebook of ``sources`` that shares the notebook's grade ids; default:
     the course's instructor's source, :data:`zsl_course.distribution.SOURCES`), hidden tests and points included, so
-    an edited or emptied check cannot give points; a deleted one scores 0. The notebook then runs in a fresh kernel
-    (continuing past errors), and each autograded cell that runs without error earns its points. When no source
+    an edited or emptied check cannot give points; a deleted one scores 0; the read-only set-up cell is restored
+    too. The set-up cell and the graded cells then run in a fresh kernel (continuing past errors; every other cell
+    is left unrun, :func:`skip_ungraded_cells`), and each autograded cell that runs without error earns its points. When no source
     notebook holds the notebook's grade ids, its test cells run as submitted and the report says so."""
     path = Path(path)
     sources = Path(sources) if sources is not None else SOURCES
@@ -147,8 +184,9 @@ def grade_notebook(path: str | Path, sources: str | Path | None = None, timeout:
         if changed:
             notes.append(f"test cells put back from {found[0]} (this copy had changed them): {', '.join(changed)}")
         if missing:
-            notes.append(f"test cells deleted from this notebook score 0: {', '.join(missing)}")
-    notebook = execute_notebook(notebook, cwd=path.parent, timeout=timeout)
+            notes.append(f"cells deleted from this notebook (their checks score 0): {', '.join(missing)}")
+    skip_ungraded_cells(notebook)
+    notebook = execute_notebook(notebook, cwd=path.parent, timeout=timeout, skip_tag=NOT_RUN_AT_GRADING)
     errors: dict[str, str] = {}
     for cell in notebook.cells:
         if _is_autograded_test(cell):

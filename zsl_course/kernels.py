@@ -48,15 +48,20 @@ def _kernel_config() -> Config:
 
 
 def notebook_client(
-    notebook: nbformat.NotebookNode, cwd: str | Path, timeout: int = 600, allow_errors: bool = True
+    notebook: nbformat.NotebookNode,
+    cwd: str | Path,
+    timeout: int = 600,
+    allow_errors: bool = True,
+    skip_tag: str = "skip-execution",
 ) -> NotebookClient:
     """An nbclient client that runs ``notebook`` in a fresh ``python3`` kernel of this environment, in ``cwd``
-    (CurveZMQ-encrypted kernel transport; see :func:`execute_notebook`)."""
+    (CurveZMQ-encrypted kernel transport; see :func:`execute_notebook`), leaving cells tagged ``skip_tag`` unrun."""
     return NotebookClient(
         notebook,
         timeout=timeout,
         kernel_name="python3",
         allow_errors=allow_errors,
+        skip_cells_with_tag=skip_tag,
         resources={"metadata": {"path": str(cwd)}},
         config=_kernel_config(),
     )
@@ -69,10 +74,15 @@ def headless_environment() -> dict[str, str]:
 
 
 def execute_notebook(
-    notebook: nbformat.NotebookNode, cwd: str | Path, timeout: int = 600, allow_errors: bool = True
+    notebook: nbformat.NotebookNode,
+    cwd: str | Path,
+    timeout: int = 600,
+    allow_errors: bool = True,
+    skip_tag: str = "skip-execution",
 ) -> nbformat.NotebookNode:
-    """Execute every cell in a fresh ``python3`` kernel of this environment, in ``cwd``. With ``allow_errors`` a
-    failing cell's error stays in its outputs and execution goes on; without, it raises nbclient's
-    ``CellExecutionError`` (with the cell's traceback). Progress bars are off (:func:`headless_environment`)."""
-    notebook_client(notebook, cwd, timeout, allow_errors).execute(env=headless_environment())
+    """Execute every cell (but those tagged ``skip_tag``) in a fresh ``python3`` kernel of this environment, in
+    ``cwd``. With ``allow_errors`` a failing cell's error stays in its outputs and execution goes on; without, it
+    raises nbclient's ``CellExecutionError`` (with the cell's traceback). Progress bars are off
+    (:func:`headless_environment`)."""
+    notebook_client(notebook, cwd, timeout, allow_errors, skip_tag).execute(env=headless_environment())
     return notebook

@@ -2,8 +2,10 @@
 
 The configuration makes nbgrader's own commands give what the course's do: ``nbgrader generate_assignment`` writes
 the student edition of ``zsl-course release`` (each stub names its exercise, and solution and check cells carry
-the tag that lets Run All go on past an unfinished exercise to the final figure), and ``nbgrader
-generate_feedback`` clears hidden tests from the feedback it writes (nbgrader's default keeps them).
+the tag that lets Run All go on past an unfinished exercise to the final figure), ``nbgrader autograde`` runs only
+the set-up cell and the graded cells (as ``zsl-course grade`` does: the notebook's own trainings and figures, which
+no check needs, are left unrun), and ``nbgrader generate_feedback`` clears hidden tests from the feedback it writes
+(nbgrader's default keeps them).
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 
 from .distribution import SOURCES
 from .editions import _named_stubs, reader_tags
+from .grading import NOT_RUN_AT_GRADING, skip_ungraded_cells
 
-__all__ = ["COURSE_ID", "NamedStubs", "ReaderTags", "nbgrader_config", "write_course_folder"]
+__all__ = ["COURSE_ID", "GradedCellsOnly", "NamedStubs", "ReaderTags", "nbgrader_config", "write_course_folder"]
 
 COURSE_ID = "zsl-course"
 
@@ -37,14 +40,23 @@ class ReaderTags(NbGraderPreprocessor):
         return reader_tags(nb), resources
 
 
+class GradedCellsOnly(NbGraderPreprocessor):
+    """Leave every code cell without a grade id unrun at autograde (:func:`zsl_course.grading.skip_ungraded_cells`);
+    placed after OverwriteCells, which strips the grade ids the gradebook does not know."""
+
+    def preprocess(self, nb, resources):
+        """The notebook with the cells that grading skips tagged."""
+        return skip_ungraded_cells(nb), resources
+
+
 def nbgrader_config(root: Path, exchange: Path, timeout: int = 600) -> str:
     """The text of the course folder's ``nbgrader_config.py``."""
     return f'''"""nbgrader's configuration of this course folder, written by `zsl-course course`."""
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from nbgrader.converters import GenerateAssignment
+from nbgrader.converters import Autograde, GenerateAssignment
 from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions, GetGrades
 
-from zsl_course.nbgrader_course import NamedStubs, ReaderTags
+from zsl_course.nbgrader_course import GradedCellsOnly, NamedStubs, ReaderTags
 
 c = get_config()  # noqa: F821 (nbgrader defines it)
 c.CourseDirectory.course_id = {COURSE_ID!r}
@@ -55,6 +67,9 @@ c.Execute.timeout = {timeout}  # seconds per cell; nbgrader's default of 30 is s
 # The student copy of `zsl-course release`: stubs that name their exercise, and Run All going on to the final figure.
 preprocessors = [NamedStubs if p is ClearSolutions else p for p in GenerateAssignment.class_traits()["preprocessors"].default()]
 c.GenerateAssignment.preprocessors = preprocessors + [ReaderTags]
+# Autograde runs the set-up cell and the graded cells only (what `zsl-course grade` runs): seconds, not minutes.
+c.Autograde.sanitize_preprocessors = Autograde.class_traits()["sanitize_preprocessors"].default() + [GradedCellsOnly]
+c.Execute.skip_cells_with_tag = {NOT_RUN_AT_GRADING!r}
 # Feedback without the hidden tests (nbgrader's default shows them, and with them the reference implementation).
 c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, ClearHiddenTests]
 '''

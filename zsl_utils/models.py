@@ -311,15 +311,15 @@ class _CosineModel(ZSLModel):
 class DeViSE(_CosineModel):
     """DeViSE (Frome et al., NeurIPS 2013): images mapped into the space of the class embeddings.
 
-    score(v, s) = <g(v) / |g(v)|, h(s) / |h(s)|> / T      (``cosine=True``, the course's default)
-    score(v, s) = <g(v), h(s) / |h(s)|> / T              (``cosine=False``: the paper's dot product with unit-norm
-                                                           class vectors)
+    score(v, s) = <theta(v) / |theta(v)|, psi(s) / |psi(s)|> / tau   (``cosine=True``, the course's default)
+    score(v, s) = <theta(v), psi(s) / |psi(s)|> / tau                (``cosine=False``: the paper's dot product with
+                                                                     unit-norm class vectors)
 
-    * ``hidden_dims=None``: g(v) = M v, the paper's linear map M (d_s x d_v, no bias), into the semantic space.
-    * ``hidden_dims=(2048, 1024)``: g is an MLP, Linear -> BatchNorm1d -> ReLU -> Dropout per hidden layer.
-    * h(s) = s (identity) when ``embed_dim`` is None or d_s; otherwise a learnable linear map d_s -> embed_dim.
+    * ``hidden_dims=None``: theta(v) = M v, the paper's linear map M (d_s x d_v, no bias), into the semantic space.
+    * ``hidden_dims=(2048, 1024)``: theta is an MLP, Linear -> BatchNorm1d -> ReLU -> Dropout per hidden layer.
+    * psi(s) = s (identity) when ``embed_dim`` is None or d_s; otherwise a learnable linear map d_s -> embed_dim.
 
-    T is ``temperature``, a fixed float buffer. The MLP's BatchNorm cannot use batch statistics of one image, so in
+    tau is ``temperature``, a fixed float buffer. The MLP's BatchNorm cannot use batch statistics of one image, so in
     training mode a batch of one raises ValueError; :meth:`predict` (eval mode) scores single images.
     """
 
@@ -773,7 +773,7 @@ class RegionAttention(ZSLModel):
         keys = self.key(visual)
         if self.position is not None:
             keys = keys + self.position
-        queries = self.query(self.attribute_embed)  # (A, h)
+        queries = self.query(self.attribute_embed)  # (A, hidden_dim)
         logits = torch.einsum("ah,brh->bar", queries, keys) / math.sqrt(self.hidden_dim)
         return logits.softmax(dim=-1), self.value(visual)
 
@@ -784,7 +784,7 @@ class RegionAttention(ZSLModel):
 
     def _embed_visual(self, visual: torch.Tensor) -> torch.Tensor:
         weights, values = self._attention(visual)
-        attended = weights @ values  # (B, A, h)
+        attended = weights @ values  # (B, A, hidden_dim)
         return (attended * self.attribute_embed).sum(dim=-1)  # (B, A)
 
     def _embed_semantic(self, semantics: torch.Tensor) -> torch.Tensor:

@@ -488,7 +488,8 @@ s 0 1 data class vectors $\mathbf{s}_c$ | fixed: $\psi(\mathbf{s}) = \mathbf{s}$
 J 2 0.5 joint embeddings | $\theta(\mathbf{v}_i)$, $\psi(\mathbf{s}_c)$
 F 2.9 0 joint scores $(B, C)$ | $F(x_i, c) = \cos(\theta(\mathbf{v}_i), \psi(\mathbf{s}_c))$
 Lb 3.6 1.1 joint batch logits $(B, B)$ | $L_{ij} = \cos(\theta(\mathbf{v}_i), \psi(\mathbf{s}_{y_j})) / \tau$
-trip 0.05 2.2 loss triplet, on embeddings: | $\max(0, D(a_i, p_i) - D(a_i, n_i) + \Delta)$
+trip 0.1 2.2 loss triplet, on embeddings: | $\max(0, \mathrm{dist}(\theta_i, \psi_i^+)$
+| $- \mathrm{dist}(\theta_i, \psi_i^-) + \Delta)$
 rank 1.3 2.2 loss ranking: | $\sum{}_{j \neq y_i} \max(0, \Delta - F(x_i, y_i) + F(x_i, j))$
 ce 2.55 2.2 loss cross-entropy: | $-\log \mathrm{softmax}_c(F(x_i, c) / \tau)_{y_i}$
 nce 3.65 2.2 loss InfoNCE, class-aware: | $-L_{ii} + \log \sum{}_{j \in \mathcal{A}_i} e^{L_{ij}}$
@@ -499,7 +500,7 @@ b 0 0 data minibatch $\mathcal{B}_t$: $B$ | features $\mathbf{v}_i$, labels $y_i
 th 1.15 0 learned $\theta(\mathbf{v})$: $M \mathbf{v}$ or an MLP | with dropout
 F 2.45 0 joint $F(x_i, c) = \cos(\theta(\mathbf{v}_i), \mathbf{s}_c) / \tau$ | $(B, C_{tr})$, temperature $\tau$
 H 3.75 0 op hard negatives $\mathcal{H}_i^k$: | the $k$ top-scoring $j \neq y_i$
-L 3.75 1.2 loss $\ell_i = \sum{}_{j \in \mathcal{H}_i^k} \max(0,$ | $\Delta - F(x_i, y_i) + F(x_i, j))$
+L 3.75 1.2 loss $\mathcal{L}_i = \sum{}_{j \in \mathcal{H}_i^k} \max(0,$ | $\Delta - F(x_i, y_i) + F(x_i, j))$
 opt 2.45 1.2 op AdamW step on $\nabla \mathcal{L}$, | weight decay $\lambda$, learning rate $\eta_t$
 lr 2.45 2.2 op $\eta_t = \eta\, f(t)$: linear warmup, | then cosine decay, per step
 val 0.6 1.4 op each epoch: validation ZSL | on $\mathcal{Y}^{val}$; keep the best epoch
@@ -507,12 +508,12 @@ val 0.6 1.4 op each epoch: validation ZSL | on $\mathcal{Y}^{val}$; keep the bes
     "region_attention": r"""Region attention (notebook 07): each attribute attends over the image regions
 r>kv e>kv kv>att att>a a>F s>F F>L L~kv L~e
 r 0 0 frozen CNN regions (frozen) | $\mathbf{x}_{br} = \phi_r(x_b)$, $(B, R, d_r)$
-e 0 1 learned attribute embeddings | $\mathbf{e}_a \in \mathbb{R}^h$, $a = 1, \dots, A$
+e 0 1 learned attribute embeddings | $\mathbf{e}_a \in \mathbb{R}^d$, $a = 1, \dots, A$
 kv 1.25 0.5 learned queries $\mathbf{q}_a = W_q \mathbf{e}_a$
 | keys $\mathbf{k}_{br} = W_k \mathbf{x}_{br} + \mathbf{b}_k + \mathbf{p}_r$
 | values $\mathbf{u}_{br} = W_u \mathbf{x}_{br} + \mathbf{b}_u$
-att 2.5 0.5 op $\bar\alpha_{bar} = \mathrm{softmax}_r(\mathbf{q}_a^\top \mathbf{k}_{br} / \sqrt{h})$
-| $\mathbf{o}_{ba} = \sum{}_r \bar\alpha_{bar} \mathbf{u}_{br}$, $(B, A, h)$
+att 2.5 0.5 op $\bar\alpha_{bar} = \mathrm{softmax}_r(\mathbf{q}_a^\top \mathbf{k}_{br} / \sqrt{d})$
+| $\mathbf{o}_{ba} = \sum{}_r \bar\alpha_{bar} \mathbf{u}_{br}$, $(B, A, d)$
 a 3.6 0.5 joint attribute space $\mathbb{R}^A$: | $\hat a_{ba} = \langle \mathbf{o}_{ba}, \mathbf{e}_a \rangle$
 F 4.5 0.9 joint $F(x_b, c) = \hat{\mathbf{a}}_b^\top \mathbf{s}_c$
 s 4.45 1.9 data class attributes $\mathbf{s}_c$, | fixed: $\psi(\mathbf{s}) = \mathbf{s}$
