@@ -4,8 +4,10 @@
 
 Sets up a course folder with `zsl-course course`, generates the assignment with `nbgrader generate_assignment`,
 writes N submissions into `submitted/` (in turn: the solution, the solution with the first known wrong answer of
-tests/exercises/NN_*.py, and the untouched student copy), runs `nbgrader autograde` on all of them, checks every
-score against what it must be (full points, fewer points, zero) and prints the wall-clock time per submission.
+tests/exercises/NN_*.py, and the untouched student copy), autogrades each with its own `nbgrader autograde
+--student` call (so each time includes nbgrader's start, as a regrade of one late submission would), checks every
+score against what it must be (full points, fewer points, zero) and prints the wall-clock seconds per submission,
+by kind.
 """
 
 from __future__ import annotations
@@ -98,9 +100,11 @@ def main(argv: list[str] | None = None) -> int:
             folder.mkdir(parents=True)
             nbformat.write(notebook, folder / path.name)
             students[student] = kind
-        start = time.perf_counter()
-        nbgrader(course, "autograde", assignment)
-        seconds = time.perf_counter() - start
+        seconds = {}
+        for student in students:
+            start = time.perf_counter()
+            nbgrader(course, "autograde", assignment, f"--student={student}")
+            seconds[student] = time.perf_counter() - start
         scores = submission_scores(course, assignment, students)
     full = max(score for score, _ in scores.values())
     for student, kind in students.items():
@@ -108,10 +112,14 @@ def main(argv: list[str] | None = None) -> int:
         expected = {"correct": score == maximum, "wrong": score < maximum, "untouched": score == 0}
         if not expected[kind]:
             sys.exit(f"{student}: {score}/{maximum} is not what a {kind} submission must score")
+    total = sum(seconds.values())
     print(
-        f"{assignment}: {args.submissions} submissions autograded in {seconds:.1f} s, "
-        f"{seconds / args.submissions:.1f} s per submission (correct {full:g} points, untouched 0)"
+        f"{assignment}: {args.submissions} submissions autograded in {total:.1f} s, "
+        f"{total / args.submissions:.1f} s per submission (correct {full:g} points, untouched 0)"
     )
+    for kind in dict.fromkeys(students.values()):
+        times = [seconds[student] for student, k in students.items() if k == kind]
+        print(f"  {kind:<9} {len(times):>3} submissions: mean {sum(times) / len(times):.1f} s, max {max(times):.1f} s")
     return 0
 
 

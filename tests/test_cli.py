@@ -299,3 +299,23 @@ def test_the_pre_commit_hooks_are_the_ci_tools():
     lint = tomllib.loads((root / "pyproject.toml").read_text())["project"]["optional-dependencies"]["lint"]
     ci = (root / ".ci" / "run").read_text()
     assert lint[0].startswith("ruff==") and 'pip install -e ".[lint]" && ruff check . && ruff format --check .' in ci
+
+
+def test_every_option_of_every_command_has_help_and_names_its_default():
+    import argparse
+
+    from zsl_course.cli import build_parser
+
+    commands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    missing = []
+    for name, parser in commands.choices.items():
+        for action in parser._actions:
+            if isinstance(action, argparse._HelpAction):
+                continue
+            if not action.help:
+                missing.append(f"{name} {action.dest}: no help")
+            elif action.default not in (None, False, True, argparse.SUPPRESS) and "default" not in action.help:
+                missing.append(f"{name} {action.dest}: default {action.default!r} not in its help")
+    assert not missing, missing
+    helps = {action.dest: action.help for action in commands._choices_actions}
+    assert set(helps) == set(commands.choices) and all(helps.values())

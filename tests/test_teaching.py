@@ -280,10 +280,12 @@ def test_self_check_restores_emptied_checks_and_their_points(tmp_path: Path):
         cells[3].metadata.nbgrader.points = 50
 
     path = _submission(tmp_path, "def add_one(x):\n    return x", empty_the_check)
+    (tmp_path / "no-notebooks-here").mkdir()
     trusted = grade_notebook(path, sources=tmp_path / "no-notebooks-here")
     assert (trusted.earned, trusted.total) == (51, 51)  # the submission's own cells: what the self-check used to do
     assert trusted.notes == [
-        f"no notebook in {tmp_path / 'no-notebooks-here'} holds these grade ids: the test cells ran as submitted, unchecked"
+        f"no solution notebook in {tmp_path / 'no-notebooks-here'} holds these grade ids: the visible checks ran as "
+        "submitted; the hidden checks run at grading"
     ]
 
     checked = grade_notebook(path, sources=tmp_path)
@@ -325,6 +327,23 @@ def test_grading_runs_the_setup_and_the_graded_cells_only(tmp_path: Path):
         False,  # the answer
         False,  # its check
         False,  # the second check
+    ]
+
+
+def test_a_failed_check_is_one_line_of_the_report():
+    from zsl_course.grading import Exercise, GradeReport, _error_of
+
+    message = "Tensor-likes are not close!\n\nMismatched elements: 1 / 1 (100.0%)\nGreatest absolute difference: 1.0"
+    cell = new_code_cell("check()", outputs=[new_output("error", ename="AssertionError", evalue=message, traceback=[])])
+    error = _error_of(cell)
+    assert error == (
+        "AssertionError: Tensor-likes are not close! Mismatched elements: 1 / 1 (100.0%) Greatest absolute difference: 1.0"
+    )
+    report = GradeReport("nb.ipynb", [Exercise("a_test", 2, 0, error), Exercise("b_test", 1, 1)])
+    assert str(report).splitlines()[1:] == [
+        f"  a_test                           0/2  FAILED: {error}",
+        "  b_test                           1/1  ok",
+        "  total 1/3",
     ]
 
 

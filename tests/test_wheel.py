@@ -37,6 +37,28 @@ print(notebook.cells[-1].outputs[0]["text"].strip())
 """
 
 
+GRADED = "09_generalized_zsl.ipynb"
+NO_ROUTE = """
+import importlib, json, os, pkgutil, sys
+from pathlib import PurePath
+import zsl_course, zsl_shapes, zsl_utils
+from zsl_course.distribution import SOURCES
+
+names = [m.name for p in (zsl_utils, zsl_shapes, zsl_course) for m in pkgutil.walk_packages(p.__path__, p.__name__ + ".")]
+modules = [importlib.import_module(name) for name in names]
+repository = sys.argv[1]
+routes = [
+    f"{module.__name__}.{attribute}"
+    for module in modules
+    for attribute, value in vars(module).items()
+    if isinstance(value, (str, PurePath))
+    and (str(value).startswith(repository) or ("instructor" in str(value) and os.path.exists(str(value))))
+]
+assert not SOURCES.exists(), SOURCES
+print(json.dumps({"modules": len(modules), "routes": routes}))
+"""
+
+
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -191,6 +213,24 @@ def test_a_wheel_only_install_runs_a_released_notebook_outside_the_repository(wh
     assert Path(runner["runner_zsl_utils"]).resolve() == installed
     assert Path(kernel["kernel_python"]).parent == venv / "bin"
     assert Path(kernel["shapes"]) == installed.parent / "course_data" / "SHAPES"
+
+    # No route from the student's install to the instructor's source: no installed module holds a path into the
+    # repository or to an existing instructor/ folder, and the self-check runs the visible checks and says the
+    # hidden ones run at grading.
+    scan = subprocess.run([str(python), "-c", NO_ROUTE, str(ROOT)], env=env, cwd=course, capture_output=True, text=True)
+    assert scan.returncode == 0, scan.stderr[-3000:]
+    found = json.loads(scan.stdout.strip().splitlines()[-1])
+    assert found["routes"] == [] and found["modules"] >= 30, found  # every module of the three packages imported
+    graded = subprocess.run(
+        [str(venv / "bin" / "zsl-course"), "grade", str(course / GRADED)],
+        env=env,
+        cwd=course,
+        capture_output=True,
+        text=True,
+    )
+    assert graded.returncode == 0, graded.stderr[-3000:]
+    assert "the visible checks ran as submitted; the hidden checks run at grading" in graded.stdout
+    assert "instructor" not in graded.stdout and "total 0/" in graded.stdout  # the reader's stubs score nothing
 
 
 def _stub_wheel(folder: Path, name: str, version: str) -> Path:

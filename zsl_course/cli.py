@@ -327,26 +327,30 @@ def build_parser() -> argparse.ArgumentParser:
 
     shapes = commands.add_parser("build-shapes", help="rebuild the embedded SHAPES dataset from scratch")
     shapes.add_argument("--out", help="output folder (default: where SHAPES is loaded from, see `zsl-course datasets`)")
-    shapes.add_argument("--seed", type=int, default=0)
+    shapes.add_argument("--seed", type=int, default=0, help="seed of the renderer and the splits (default 0)")
     shapes.add_argument(
         "--force", action="store_true", help="replace --out even when it holds files that are not a SHAPES build"
     )
     shapes.set_defaults(func=_build_shapes)
 
     bench = commands.add_parser("benchmark", help="every model with validation-based selection, over seeds")
-    bench.add_argument("--dataset", default="SHAPES")
+    bench.add_argument("--dataset", default="SHAPES", help=f"one of {_DATASET_NAMES} (default SHAPES)")
     bench.add_argument("--models", nargs="+", help="model names (default: all the course's models)")
     bench.add_argument("--seeds", type=int, default=3, help="number of seeds, 0..N-1 (default 3)")
-    bench.add_argument("--semantics", default="attributes", help="attributes, glove50, ...")
-    bench.add_argument("--out", default="runs/benchmark")
+    bench.add_argument(
+        "--semantics", default="attributes", help="class semantics: attributes, glove50, ... (default attributes)"
+    )
+    bench.add_argument(
+        "--out", default="runs/benchmark", help="folder of results.json and the figures (default runs/benchmark)"
+    )
     bench.add_argument("--device", type=_device_option, help="cpu, cuda, mps (default: $ZSL_DEVICE, else get_device())")
     bench.add_argument("--no-tsne", action="store_true", help="skip the t-SNE figures")
     bench.add_argument("--jobs", type=int, help="runs at once, one process each (default: 2 on a CPU, 1 on a GPU)")
     bench.set_defaults(func=_benchmark)
 
     run = commands.add_parser("run", help="execute every notebook headless; executed copies and figures to --out")
-    run.add_argument("--out", default="output")
-    run.add_argument("--pattern", default="[0-9]*.ipynb", help="which notebooks (glob)")
+    run.add_argument("--out", default="output", help="folder of the executed copies and figures (default output)")
+    run.add_argument("--pattern", default="[0-9]*.ipynb", help="which notebooks (glob, default [0-9]*.ipynb)")
     run.add_argument("--notebooks", help="folder of the notebooks to run (default: the reader's edition, notebooks/)")
     run.set_defaults(func=_run)
 
@@ -355,7 +359,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     editions.add_argument("--source", help="a notebook or folder (default: the instructor's source)")
     editions.add_argument("--out", help="folder of the reader's edition (default: the course's notebooks/)")
-    editions.add_argument("--pattern", default="[0-9]*.ipynb", help="which notebooks of a source folder (glob)")
+    editions.add_argument(
+        "--pattern", default="[0-9]*.ipynb", help="which notebooks of a source folder (glob, default [0-9]*.ipynb)"
+    )
     editions.add_argument(
         "--no-execute", dest="execute", action="store_false", help="write the editions without executing them"
     )
@@ -366,8 +372,10 @@ def build_parser() -> argparse.ArgumentParser:
         "release", help="the student edition: the notebooks without solutions, hidden tests or outputs"
     )
     rel.add_argument("--source", help="a notebook or folder (default: the instructor's source)")
-    rel.add_argument("--out", default="release")
-    rel.add_argument("--pattern", default="[0-9]*.ipynb", help="which notebooks of a source folder (glob)")
+    rel.add_argument("--out", default="release", help="folder of the student edition (default release)")
+    rel.add_argument(
+        "--pattern", default="[0-9]*.ipynb", help="which notebooks of a source folder (glob, default [0-9]*.ipynb)"
+    )
     rel.add_argument("--force", action="store_true", help=_FORCE_HELP)
     rel.set_defaults(func=_release)
 
@@ -380,7 +388,9 @@ def build_parser() -> argparse.ArgumentParser:
     notebooks.set_defaults(func=_notebooks)
 
     grade = commands.add_parser(
-        "grade", help="a student's self-check: restore the test cells from the course's notebook, run, print the points"
+        "grade",
+        help="a student's self-check: the set-up and graded cells run as grading runs them, the points printed "
+        "(hidden checks too where the solution notebooks are at hand)",
     )
     grade.add_argument(
         "notebooks", nargs="+", help="notebooks, or folders searched recursively (nbgrader's submitted/)"
@@ -413,7 +423,9 @@ def build_parser() -> argparse.ArgumentParser:
     table = commands.add_parser(
         "exercise-table", help="rewrite the exercise table of docs/teaching.md from the instructor's source"
     )
-    table.add_argument("--doc", default=str(_CHECKOUT / "docs" / "teaching.md"))
+    table.add_argument(
+        "--doc", default=str(_CHECKOUT / "docs" / "teaching.md"), help="the file to rewrite (default docs/teaching.md)"
+    )
     table.set_defaults(func=_exercise_table)
     return parser
 

@@ -78,7 +78,7 @@ class GradeReport:
 def _error_of(cell: nbformat.NotebookNode) -> str:
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
-            return f"{output.get('ename')}: {output.get('evalue')}"[:200]
+            return " ".join(f"{output.get('ename')}: {output.get('evalue')}".split())[:200]  # one line per check
     return ""
 
 
@@ -178,7 +178,10 @@ def grade_notebook(path: str | Path, sources: str | Path | None = None, timeout:
     notes = []
     found = _source_notebook(notebook, sources)
     if found is None:
-        notes.append(f"no notebook in {sources} holds these grade ids: the test cells ran as submitted, unchecked")
+        where = (
+            f"no solution notebook in {sources} holds these grade ids" if sources.exists() else "no solution notebooks"
+        )
+        notes.append(f"{where}: the visible checks ran as submitted; the hidden checks run at grading")
     else:
         changed, missing = _restore_tests(notebook, found[1])
         if changed:
