@@ -571,3 +571,22 @@ def test_the_checks_tools_cannot_be_replaced(monkeypatch):
     with pytest.raises(WithheldError, match="assert_close is not torch's own"):
         with withheld(lambda s, u: 0.0, "zsl_utils.metrics.harmonic_mean"):
             pass
+
+
+@pytest.mark.parametrize("path", sorted(SOURCES.glob("[0-9]*.ipynb")), ids=lambda p: p.name)
+def test_the_setup_cell_is_read_only_and_the_only_ungraded_cell_grading_runs(path: Path):
+    from zsl_course.colab import setup_cell
+
+    notebook = nbformat.read(path, as_version=4)
+    setup = setup_cell(notebook)
+    meta = setup.metadata.get("nbgrader", {})
+    assert (meta.get("grade_id"), meta.get("locked"), meta.get("grade"), meta.get("solution")) == (
+        f"{path.name[:2]}_setup",
+        True,
+        False,
+        False,
+    ), f"{path.name}: the set-up cell must be nbgrader read-only with grade id {path.name[:2]}_setup"
+    run = [cell for cell in skip_ungraded_cells(notebook).cells if cell.cell_type == "code"]
+    run = [cell for cell in run if NOT_RUN_AT_GRADING not in cell.metadata.get("tags", [])]
+    assert run[0].source == setup.source
+    assert all(cell.metadata["nbgrader"].get("grade") or cell.metadata["nbgrader"].get("solution") for cell in run[1:])
