@@ -71,3 +71,17 @@ def test_progress_bars_are_on_by_default_and_off_by_argument_or_environment(monk
     assert progress_bar(range(3), enabled=False).disable
     monkeypatch.setenv("TQDM_DISABLE", "1")
     assert progress_bar(range(3)).disable
+
+
+@pytest.mark.parametrize("seed", [-1, 2**32, 1.5, "0", True, None])
+def test_set_seed_refuses_what_is_no_seed_naming_the_range(seed):
+    with pytest.raises(ValueError, match=r"seed must be an integer from 0 to 2\*\*32 - 1"):
+        set_seed(seed)
+
+
+def test_set_seed_accepts_the_ends_of_the_range_and_numpy_integers():
+    import numpy as np
+
+    for seed in (0, 2**32 - 1, np.int64(7)):
+        set_seed(seed)
+        assert np.random.get_state()[1][0] == np.random.RandomState(int(seed)).get_state()[1][0]

@@ -44,8 +44,11 @@ def set_seed(seed: int, deterministic: bool = True) -> None:
     """Seed Python, NumPy and torch (every device); on CPU a fixed seed gives identical runs.
 
     With ``deterministic`` torch is asked for deterministic kernels where it has them (``warn_only`` so that a
-    CUDA op without a deterministic version still runs).
+    CUDA op without a deterministic version still runs). ``seed`` is an integer from 0 to 2**32 - 1 (NumPy's range).
     """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
+        raise ValueError(f"seed must be an integer from 0 to 2**32 - 1 (NumPy's range), got {seed!r}")
+    seed = int(seed)  # a NumPy integer is no seed to Python's random
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
