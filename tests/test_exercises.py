@@ -148,8 +148,9 @@ def test_exercise_checks(path: Path, cell: int):
 
 @pytest.mark.parametrize("path, cell", _cases(), ids=lambda v: v.name if isinstance(v, Path) else str(v))
 def test_shortcuts_fail_and_other_correct_answers_pass(path: Path, cell: int):
-    """A function exercise lists shortcuts (earlier cells copied, the package called) that must fail a check, and
-    correct answers in other styles (float32, library helpers) that must pass every check, hidden ones included."""
+    """A function exercise lists shortcuts (earlier cells copied, the package called) that must fail every check
+    cell of the exercise (no partial points), and correct answers in other styles (float32, library helpers) that
+    must pass every check, hidden ones included."""
     notebook = nbformat.read(path, as_version=4)
     tests = [notebook.cells[j].source for j in dict(_exercises(notebook))[cell]]
     solution = notebook.cells[cell]
@@ -160,7 +161,9 @@ def test_shortcuts_fail_and_other_correct_answers_pass(path: Path, cell: int):
         assert shortcuts, f"{grade_id}: no shortcut in SHORTCUTS of tests/exercises/{path.stem}.py"
         assert correct, f"{grade_id}: no correct answer in CORRECT_ANSWERS of tests/exercises/{path.stem}.py"
     for source in shortcuts:
-        assert any(_failures(path, source, tests)), f"{grade_id}: this shortcut passes every check:\n{source}"
+        failed = _failures(path, source, tests)
+        passed = [k for k, f in enumerate(failed) if not f]
+        assert not passed, f"{grade_id}: this shortcut passes check cell(s) {passed}:\n{source}"
     for source in correct:
         failed = _failures(path, source, tests)
         assert not any(failed), (

@@ -115,10 +115,16 @@ def test_nbgrader_grades_correct_wrong_and_untouched_submissions(tmp_path: Path,
     wrong_id, wrong_source = _first_wrong_answer()
     wrong_tests = {grade_id for grade_id in tests if grade_id.startswith(f"{wrong_id}_test")}
     assert wrong_id in answers and wrong_tests
+    written = next(
+        cell.metadata.nbgrader.grade_id
+        for cell in source.cells
+        if cell.cell_type == "markdown" and cell.metadata.get("nbgrader", {}).get("grade")
+    )
+    prose = {written: "The validation gamma is chosen on validation classes, never on test images."}
     submissions = {
-        "correct": _answered(released, answers),
+        "correct": _answered(released, {**answers, **prose}),
         # A wrong answer whose checks the student emptied: nbgrader restores them.
-        "wrong": _checks_emptied(_answered(released, {**answers, wrong_id: wrong_source}), wrong_tests),
+        "wrong": _checks_emptied(_answered(released, {**answers, **prose, wrong_id: wrong_source}), wrong_tests),
         "untouched": released,
     }
     for name, notebook in submissions.items():
@@ -185,27 +191,22 @@ def test_nbgrader_grades_correct_wrong_and_untouched_submissions(tmp_path: Path,
         text = html.unescape(page.read_text())
         assert "HIDDEN TESTS" not in text and not [line for line in hidden if line in text], page
 
-    # Manual grading, stored as nbgrader's formgrader stores it (the manual score of the written answer's grade in the
-    # gradebook; the formgrader's page itself needs a running Jupyter server and is not driven here), reaches the
-    # feedback's total.
-    written = next(
-        cell.metadata.nbgrader.grade_id
-        for cell in source.cells
-        if cell.cell_type == "markdown" and cell.metadata.get("nbgrader", {}).get("grade")
-    )
+    # Manual grading, stored as nbgrader's formgrader stores it (what its GradeHandler.put does to the written
+    # answer's grade in the gradebook; the formgrader's page itself needs a running Jupyter server and is not driven
+    # here), reaches the feedback's total.
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         for name, points in (("correct", 2.0), ("wrong", 0.5)):
             grade = gradebook.find_grade(written, ASSIGNMENT, ASSIGNMENT, name)
             assert grade.needs_manual_grade, f"{name}'s written answer is not waiting for a manual grade"
-            grade.manual_score = points
+            grade.manual_score, grade.needs_manual_grade = points, False
         gradebook.db.commit()
     _nbgrader(course, "generate_feedback", "--force", ASSIGNMENT)
     page = (course / "feedback" / "correct" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
     assert float(re.search(r"Score: ([0-9.]+) /", page).group(1)) == sum(full.values()) + 2.0
 
     # A late resubmission, regraded alone: the other students' grades stay as they were, the resubmission's checks
-    # are scored afresh and its written answer waits for a manual grade again.
-    nbformat.write(_answered(released, answers), fetched)
+    # are scored afresh and its written answer is flagged for a manual grade again.
+    nbformat.write(_answered(released, {**answers, written: "A longer answer, resubmitted late."}), fetched)
     _nbgrader(student, "submit", ASSIGNMENT, "--student=wrong")
     _nbgrader(course, "collect", "--update", "--student=wrong", ASSIGNMENT)
     _nbgrader(course, "autograde", "--force", "--student=wrong", ASSIGNMENT)
@@ -215,5 +216,6 @@ def test_nbgrader_grades_correct_wrong_and_untouched_submissions(tmp_path: Path,
         assert {g: gradebook.find_grade(g, ASSIGNMENT, ASSIGNMENT, "correct").score for g in tests} == full
         assert {g: gradebook.find_grade(g, ASSIGNMENT, ASSIGNMENT, "wrong").score for g in tests} == tests
         resubmitted = gradebook.find_grade(written, ASSIGNMENT, ASSIGNMENT, "wrong")
-        print("resubmitted written answer:", resubmitted.manual_score, resubmitted.needs_manual_grade)
-        assert resubmitted.needs_manual_grade
+        # nbgrader keeps the earlier manual score but flags the answer for a manual grade again (the formgrader lists
+        # it as needing grading), so the old score is not carried over silently.
+        assert (resubmitted.manual_score, resubmitted.needs_manual_grade) == (0.5, True)
