@@ -76,22 +76,30 @@ def _setup_namespace(path: Path) -> dict:
 
 
 def _failures(path: Path, solution_source: str, tests: list[str]) -> list[bool]:
-    """Run the setup cell, a solution cell and each test cell in one namespace; True where a test cell fails."""
+    """Run the setup cell, a solution cell and each test cell in one namespace, in order, as the notebook's kernel
+    does (a check's globals are visible to the function); True where a test cell fails. What an answer replaces
+    in the process (``torch.testing.assert_close``) is put back afterwards."""
+    import torch.testing
+
     namespace = dict(_setup_namespace(path))
+    genuine = torch.testing.assert_close
     try:
-        with contextlib.redirect_stdout(io.StringIO()):
-            exec(compile(solution_source, f"{path.name}:solution", "exec"), namespace)
-    except Exception:  # a solution cell that raises (a top-level stub) leaves its names undefined: every check fails
-        return [True] * len(tests)
-    failed = []
-    for k, source in enumerate(tests):
         try:
             with contextlib.redirect_stdout(io.StringIO()):
-                exec(compile(source, f"{path.name}:test{k}", "exec"), dict(namespace))
-            failed.append(False)
-        except Exception:  # any error in a check cell is a failed check, as in nbgrader
-            failed.append(True)
-    return failed
+                exec(compile(solution_source, f"{path.name}:solution", "exec"), namespace)
+        except Exception:  # a solution cell that raises (a top-level stub) leaves its names undefined: all fail
+            return [True] * len(tests)
+        failed = []
+        for k, source in enumerate(tests):
+            try:
+                with contextlib.redirect_stdout(io.StringIO()):
+                    exec(compile(source, f"{path.name}:test{k}", "exec"), namespace)
+                failed.append(False)
+            except Exception:  # any error in a check cell is a failed check, as in nbgrader
+                failed.append(True)
+        return failed
+    finally:
+        torch.testing.assert_close = genuine
 
 
 def _answers(path: Path, kind: str) -> dict[str, list[str]]:

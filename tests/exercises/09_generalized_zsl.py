@@ -216,6 +216,60 @@ def per_class_accuracies(predictions, labels, num_classes):
     return torch.tensor([pca(predictions, labels, classes=[c]) if bool((labels == c).any()) else float("nan")
                          for c in range(num_classes)])
 ''',
+        # The ways around the checks a student tried (each must fail every check cell): a module that re-exports the
+        # package's function, the visible check's expected value read from the notebook's globals, the reference
+        # kept in a container or a partial, a reloaded module, a fresh copy of its file, and the checks' own
+        # assert_close replaced by a no-op.
+        '''from zsl_utils import selection
+
+
+def per_class_accuracies(predictions, labels, num_classes):
+    return torch.tensor([selection.per_class_accuracy(predictions, labels, classes=[c]) if bool((labels == c).any())
+                         else float("nan") for c in range(num_classes)])
+''',
+        '''def per_class_accuracies(predictions, labels, num_classes):
+    return globals()["expected"]
+''',
+        '''refs = {"accuracy": metrics.per_class_accuracy}
+
+
+def per_class_accuracies(predictions, labels, num_classes):
+    return torch.tensor([refs["accuracy"](predictions, labels, classes=[c]) if bool((labels == c).any())
+                         else float("nan") for c in range(num_classes)])
+''',
+        '''import functools
+
+accuracy = functools.partial(metrics.per_class_accuracy)
+
+
+def per_class_accuracies(predictions, labels, num_classes):
+    return torch.tensor([accuracy(predictions, labels, classes=[c]) if bool((labels == c).any())
+                         else float("nan") for c in range(num_classes)])
+''',
+        '''import importlib
+
+
+def per_class_accuracies(predictions, labels, num_classes):
+    fresh = importlib.reload(metrics)
+    return torch.tensor([fresh.per_class_accuracy(predictions, labels, classes=[c]) if bool((labels == c).any())
+                         else float("nan") for c in range(num_classes)])
+''',
+        '''import importlib.util
+
+
+def per_class_accuracies(predictions, labels, num_classes):
+    spec = importlib.util.spec_from_file_location("metrics_copy", metrics.__file__)
+    copy = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(copy)
+    return torch.tensor([copy.per_class_accuracy(predictions, labels, classes=[c]) if bool((labels == c).any())
+                         else float("nan") for c in range(num_classes)])
+''',
+        '''torch.testing.assert_close = lambda *args, **kwargs: None
+
+
+def per_class_accuracies(predictions, labels, num_classes):
+    return torch.zeros(num_classes)
+''',
     ],
     "09_harmonic_mean": [
         # Notebook 00's gzsl_suh line: a Python if on tensors.
@@ -252,6 +306,13 @@ def per_class_accuracies(predictions, labels, num_classes):
 
 def calibrated_predictions(scores, seen_classes, gammas):
     return torch.stack([reference(scores, seen_classes, float(gamma)).argmax(dim=1) for gamma in gammas])
+''',
+        # A module that re-exports the package's calibrated stacking.
+        '''from zsl_utils import evaluation
+
+
+def calibrated_predictions(scores, seen_classes, gammas):
+    return torch.stack([evaluation.calibrated_stacking(scores, seen_classes, float(g)).argmax(dim=1) for g in gammas])
 ''',
     ],
 }
