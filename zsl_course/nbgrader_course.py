@@ -10,6 +10,7 @@ no check needs, are left unrun), and ``nbgrader generate_feedback`` clears hidde
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -19,7 +20,18 @@ from .distribution import SOURCES
 from .editions import _named_stubs, reader_tags
 from .grading import NOT_RUN_AT_GRADING, skip_ungraded_cells
 
-__all__ = ["COURSE_ID", "GradedCellsOnly", "NamedStubs", "ReaderTags", "nbgrader_config", "write_course_folder"]
+__all__ = [
+    "COURSE_ID",
+    "GradedCellsOnly",
+    "HiddenTestErrors",
+    "NamedStubs",
+    "ReaderTags",
+    "nbgrader_config",
+    "write_course_folder",
+]
+
+_HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", re.DOTALL)
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 COURSE_ID = "zsl-course"
 
@@ -49,6 +61,33 @@ class GradedCellsOnly(NbGraderPreprocessor):
         return skip_ungraded_cells(nb), resources
 
 
+class HiddenTestErrors(NbGraderPreprocessor):
+    """Feedback shows a failed check as one line, never its traceback: a traceback quotes the code around the failing
+    line, hidden tests included (nbgrader's ClearHiddenTests clears the cell's source, not its error output). A
+    failure inside a hidden test reads "a hidden check failed"; one in the visible part keeps its message."""
+
+    def preprocess(self, nb, resources):
+        """The notebook with every error of a cell holding hidden tests reduced to one line."""
+        for cell in nb.cells:
+            hidden = {
+                line.strip()
+                for block in _HIDDEN.findall(cell.source)
+                for line in block.splitlines()
+                if len(line.strip()) > 3 and not line.strip().startswith("#")
+            }
+            if cell.cell_type != "code" or not hidden:
+                continue
+            for output in cell.get("outputs", []):
+                if output.get("output_type") != "error":
+                    continue
+                shown = _ANSI.sub("", "\n".join(output.get("traceback", [])))
+                inside = any(line in shown for line in hidden)
+                value = "a hidden check failed (hidden checks run at grading; their code is not shown)"
+                output["evalue"] = value if inside else " ".join(str(output.get("evalue", "")).split())
+                output["traceback"] = [f"{output.get('ename')}: {output['evalue']}"]
+        return nb, resources
+
+
 def nbgrader_config(root: Path, exchange: Path, timeout: int = 600) -> str:
     """The text of the course folder's ``nbgrader_config.py``."""
     return f'''"""nbgrader's configuration of this course folder, written by `zsl-course course`."""
@@ -56,7 +95,7 @@ from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.converters import Autograde, GenerateAssignment
 from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions, GetGrades
 
-from zsl_course.nbgrader_course import GradedCellsOnly, NamedStubs, ReaderTags
+from zsl_course.nbgrader_course import GradedCellsOnly, HiddenTestErrors, NamedStubs, ReaderTags
 
 c = get_config()  # noqa: F821 (nbgrader defines it)
 c.CourseDirectory.course_id = {COURSE_ID!r}
@@ -70,8 +109,9 @@ c.GenerateAssignment.preprocessors = preprocessors + [ReaderTags]
 # Autograde runs the set-up cell and the graded cells only (what `zsl-course grade` runs): seconds, not minutes.
 c.Autograde.sanitize_preprocessors = Autograde.class_traits()["sanitize_preprocessors"].default() + [GradedCellsOnly]
 c.Execute.skip_cells_with_tag = {NOT_RUN_AT_GRADING!r}
-# Feedback without the hidden tests (nbgrader's default shows them, and with them the reference implementation).
-c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, ClearHiddenTests]
+# Feedback without the hidden tests (nbgrader's default shows them, and with them the reference implementation),
+# and a failed check as one line (a traceback quotes the hidden code around the failing line).
+c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, HiddenTestErrors, ClearHiddenTests]
 '''
 
 
