@@ -25,6 +25,7 @@ __all__ = [
     "heading_before",
     "nbgrader_meta",
     "reader_tags",
+    "set_tags",
     "student_copy",
     "untouched_edition",
     "release",
@@ -105,11 +106,16 @@ def reader_tags(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
         meta = nbgrader_meta(cell)
         if cell.cell_type == "code" and (meta.get("solution") or meta.get("grade")) and READER_TAG not in tags:
             tags.append(READER_TAG)
-        if tags:
-            cell.metadata["tags"] = tags
-        else:
-            cell.metadata.pop("tags", None)
+        set_tags(cell, tags)
     return notebook
+
+
+def set_tags(cell: nbformat.NotebookNode, tags: list[str]) -> None:
+    """Give ``cell`` these tags, in place; with none, no ``tags`` key (as Jupyter writes an untagged cell)."""
+    if tags:
+        cell.metadata["tags"] = tags
+    else:
+        cell.metadata.pop("tags", None)
 
 
 _STUB = re.compile(r'raise NotImplementedError\(".*is not done yet: write your code here"\)')

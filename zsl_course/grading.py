@@ -19,7 +19,7 @@ import nbformat
 from nbformat.v4 import new_code_cell
 
 from .distribution import SOURCES
-from .editions import POINTS, heading_before, nbgrader_meta, student_copy
+from .editions import POINTS, heading_before, nbgrader_meta, set_tags, student_copy
 from .kernels import execute_notebook
 
 __all__ = [
@@ -110,10 +110,7 @@ def skip_ungraded_cells(notebook: nbformat.NotebookNode) -> nbformat.NotebookNod
         tags = [tag for tag in cell.metadata.get("tags", []) if tag != NOT_RUN_AT_GRADING]
         if "grade_id" not in nbgrader_meta(cell):
             tags.append(NOT_RUN_AT_GRADING)
-        if tags:
-            cell.metadata["tags"] = tags
-        else:
-            cell.metadata.pop("tags", None)
+        set_tags(cell, tags)
     return notebook
 
 
